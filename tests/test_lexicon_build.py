@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TSV = ROOT / "rules" / "companies.tsv"
+DELISTED = ROOT / "rules" / "companies_delisted.tsv"
 SCRIPT = ROOT / "scripts" / "build_company_lexicon.py"
 SOURCES = ("chstockdata", "adata", "cnequity")
 
@@ -114,10 +115,27 @@ def test_script_reproduces_committed_tsv(tmp_path):
     if src is False:
         pytest.skip("build sources (chstockdata, adata, cnequity) not installed and LEXICON_SOURCE_DIR unset")
     out = tmp_path / "companies.tsv"
-    out.write_text(TSV.read_text(encoding="utf-8"), encoding="utf-8")
+    out.write_bytes(TSV.read_bytes())
+    (tmp_path / DELISTED.name).write_bytes(DELISTED.read_bytes())
     cmd = [sys.executable, str(SCRIPT), "--out", str(out), "--check"]
     if src:
         cmd += ["--source-dir", src]
     res = subprocess.run(cmd, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert out.read_bytes() == TSV.read_bytes()
+    assert (tmp_path / DELISTED.name).read_bytes() == DELISTED.read_bytes()
+    # and a build from scratch gives the same rows (only the generation date line may differ)
+    fresh = tmp_path / "fresh" / "companies.tsv"
+    cmd = [sys.executable, str(SCRIPT), "--out", str(fresh)] + (["--source-dir", src] if src else [])
+    assert subprocess.run(cmd, capture_output=True, text=True).returncode == 0
+    for got, want in ((fresh, TSV), (fresh.with_name(DELISTED.name), DELISTED)):
+        strip = lambda t: [ln for ln in t.splitlines() if not ln.startswith("# generated:")]  # noqa: E731
+        assert strip(got.read_text(encoding="utf-8")) == strip(want.read_text(encoding="utf-8"))
+
+
+def test_delisted_sidecar():
+    lines = [ln for ln in DELISTED.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    listed = {r["code"] for r in load_rows()}
+    assert rows and all(re.fullmatch(r"\d{6}", r["code"]) and r["code"] not in listed for r in rows)
+    assert any(r["name"] == "海通证券" for r in rows)

@@ -1,0 +1,70 @@
+"""What the pipeline's components share about one article while they work on its Doc."""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional, TypeVar
+
+from spacy.tokens import Doc
+
+from .models import Board, Claim, Company, Figure, Market, Mention, Theme
+from .normalize import Normalized
+
+if TYPE_CHECKING:
+    from .numbers import Number
+
+M = TypeVar("M", bound=Mention)
+
+
+@dataclass
+class RecapState:
+    norm: Normalized
+    source: Optional[str] = None
+    date_hint: Optional[str] = None  # --date, or a date found in the file name
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    # The number each figure was built from, parallel to `figures`.
+    figure_numbers: list[Number] = field(default_factory=list)
+    companies: list[Company] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
+    market: Market = field(default_factory=Market)
+    boards: list[Board] = field(default_factory=list)
+    trading_date: Optional[str] = None
+    claims: list[Claim] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _sent_starts: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The normalized text every component matches on."""
+        return self.norm.text
+
+    def mention(self, model: type[M], nstart: int, nend: int, **fields) -> M:
+        """Build an output item for a normalized span: text/start/end point into the original."""
+        item = model(**self.norm.span(nstart, nend), **fields)
+        item._nstart, item._nend = nstart, nend
+        return item
+
+    def sentence_of(self, pos: int) -> int:
+        if not self._sent_starts:
+            self._sent_starts = [s for s, _ in self.sentences]
+        return max(0, bisect_right(self._sent_starts, pos) - 1)
+
+    def sentence_span(self, pos: int) -> tuple[int, int]:
+        if not self.sentences:
+            return 0, len(self.text)
+        return self.sentences[self.sentence_of(pos)]
+
+
+def get_state(doc: Doc) -> RecapState:
+    return doc.user_data["recap"]
+
+
+def add_span(doc: Doc, group: str, nstart: int, nend: int, label: str = "") -> None:
+    """Record an item in the Doc's span group `group` (token-aligned, expanded to whole tokens)."""
+    span = doc.char_span(nstart, nend, label=label, alignment_mode="expand")
+    if span is not None:
+        if group not in doc.spans:
+            doc.spans[group] = []
+        doc.spans[group].append(span)

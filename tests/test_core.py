@@ -1,0 +1,109 @@
+"""The output contract, the offsets invariant, and normalization."""
+import json
+from pathlib import Path
+
+import pytest
+
+from extractor import Article, extract
+from extractor.models import json_schema
+from extractor.normalize import InputError, decode, normalize
+
+from .conftest import ROOT, SHARED
+
+
+def _inputs():
+    paths = sorted((ROOT / "corpus").rglob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt"))
+    for sub in ("eval/dev", "corpus/eastmoney-close"):
+        paths += sorted((SHARED / sub).glob("*.txt"))
+    return paths
+
+
+def _items(article: Article):
+    for f in article.figures:
+        yield f
+    for c in article.claims:
+        yield c
+    for c in article.companies:
+        yield from c.mentions
+    for t in article.themes:
+        yield from t.mentions
+    yield from article.market.evidence.values()
+    yield from article.market.indices
+    yield from article.boards
+
+
+@pytest.mark.parametrize("path", _inputs(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_offsets_point_into_the_original(path):
+    original = decode(path.read_bytes())
+    article = extract(original, source=str(path))
+    for item in _items(article):
+        assert 0 <= item.start <= item.end <= len(original)
+        assert original[item.start:item.end] == item.text, item
+    again = Article.model_validate_json(article.model_dump_json())
+    assert again.model_dump() == article.model_dump()
+
+
+def test_schema_is_exported_and_names_the_contract_fields():
+    schema = json_schema()
+    props = schema["properties"]
+    for key in ("schema_version", "source", "article_id", "script", "trading_date", "figures",
+                "companies", "themes", "market", "boards", "warnings", "claims"):
+        assert key in props
+    fig = schema["$defs"]["Figure"]["properties"]
+    for key in ("text", "start", "end", "value", "low", "high", "unit", "unit_text", "approx",
+                "subject", "metric", "period", "modality", "sentence", "rule"):
+        assert key in fig
+    json.dumps(schema)
+
+
+def test_article_id_is_sha256_prefix_of_decoded_text():
+    import hashlib
+
+    a = extract("涨停80家")
+    assert a.article_id == hashlib.sha256("涨停80家".encode()).hexdigest()[:16]
+    assert a.schema_version == 1
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("漲停８０家", "涨停80家"),
+    ("成交1.6 億", "成交1.6亿"),
+    ("<p>涨停&amp;跌停</p>", "\n涨停&跌停\n"),
+    ("<script>var x=1;</script>资金", "资金"),
+    ("龍頭\u200b股", "龙头股"),
+])
+def test_normalization(raw, expected):
+    assert normalize(raw).text == expected
+
+
+def test_normalized_spans_map_back_through_markup():
+    raw = "<b>800</b>億&nbsp;元"
+    n = normalize(raw)
+    i = n.text.index("800")
+    span = n.span(i, i + 4)
+    assert raw[span["start"]:span["end"]] == span["text"] == "800</b>億"
+
+
+@pytest.mark.parametrize("data,encoding", [
+    ("涨停80家，封板率70%", "utf-8"),
+    ("涨停80家，封板率70%", "utf-8-sig"),
+    ("涨停80家，封板率70%", "gb18030"),
+    ("漲停80家，封板率70%", "big5"),
+    ("涨停80家，封板率70%", "utf-16"),
+])
+def test_decode_encodings(data, encoding):
+    assert decode(data.encode(encoding)) == data
+
+
+@pytest.mark.parametrize("data,reason", [
+    (b"", "empty"),
+    (b"   \n", "empty"),
+    (b"\x00\x01\x02\x03binary\x00", "binary"),
+])
+def test_decode_rejects(data, reason):
+    with pytest.raises(InputError, match=reason):
+        decode(data)
+
+
+def test_script_detection():
+    assert extract("漲停80家，連板總數14家").script == "traditional"
+    assert extract("涨停80家，连板总数14家").script == "simplified"

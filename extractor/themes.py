@@ -1,22 +1,299 @@
-"""Themes: sectors and concepts (题材, 板块, 概念) and the stocks named as their leaders."""
+"""Themes: sectors and concepts (题材, 板块, 概念) and the stocks named as their leaders.
+
+`rules/themes.toml` lists each theme with its canonical name, aliases and weak aliases (words that
+are themes only in a theme context). One Aho-Corasick automaton finds them in the normalized
+text; generic forms (X概念, X板块, X概念股, X产业链, X行业 ...) are recognised around any theme, and
+an unlisted X板块 / X概念 becomes a theme of its own. Leaders come from the phrasing families
+recaps use: "光模块：A、B、C", "龙头A", "A领涨", "以A为首", "A为龙头", "最受益的A"; the role
+(主线, 助攻, 最强, 支线) when the text states one next to the theme.
+"""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal, Optional
 
+import ahocorasick
+from pydantic import Field
 from spacy.tokens import Doc
 
 from .component import Component, register
-from .state import RecapState
+from .models import Mention, Theme
+from .rules import RuleModel, load_toml
+from .state import RecapState, add_span
+
+# ---------------------------------------------------------------- rules schema
+
+
+class ThemeRule(RuleModel):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    weak_aliases: list[str] = []
+    kind: Literal["industry", "concept", "style"] = "concept"
+    weak: bool = False
+
+
+class ThemeRules(RuleModel):
+    theme: list[ThemeRule]
+
+
+# ---------------------------------------------------------------- lexicon
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+def _fold(s: str) -> str:
+    return s.translate(_ASCII_LOWER)
+
+
+@dataclass(frozen=True)
+class TKey:
+    theme: str  # canonical name
+    weak: bool
+
+
+@dataclass
+class ThemeLexicon:
+    automaton: ahocorasick.Automaton
+    keys: dict[str, TKey] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> ThemeLexicon:
+    rules = load_toml("themes.toml", ThemeRules)
+    keys: dict[str, TKey] = {}
+    words = []
+    for t in rules.theme:
+        forms = [(t.name, t.weak)] + [(a, False) for a in t.aliases] + [(a, True) for a in t.weak_aliases]
+        for form, weak in forms:
+            k = _fold(form)
+            if k in keys and keys[k].theme == t.name:
+                continue
+            if k in keys:
+                raise ValueError(f"themes.toml: {form!r} belongs to {keys[k].theme} and {t.name}")
+            keys[k] = TKey(t.name, weak)
+            if _CJK.search(form):
+                words.append(form.replace(" ", ""))
+    automaton = ahocorasick.Automaton()
+    for k in keys:
+        automaton.add_word(k, k)
+    automaton.make_automaton()
+    names = {w for t in rules.theme for w in [t.name, *t.aliases, *t.weak_aliases]}
+    return ThemeLexicon(automaton=automaton, keys=keys, words=sorted(set(words)), names=names)
+
+
+def all_names() -> set[str]:
+    """Every theme name and alias (companies.py treats stock names that are also themes as weak)."""
+    return lexicon().names
 
 
 def user_words() -> Iterable[str]:
     """Names the private jieba tokenizer must keep whole."""
-    return ()
+    return lexicon().words
+
+
+# ---------------------------------------------------------------- matching
+
+# Generic forms around a theme word; a weak word needs one of them (or a theme list) to count.
+_SUFFIX = re.compile(r"(?:概念股|概念|板块|产业链|行业|题材|方向|赛道|个股|龙头|股|链|系)")
+_THEME_VERB = re.compile(r"\s*(?:走强|走弱|领涨|领跌|大涨|大跌|爆发|异动|拉升|活跃|集体|涨幅居前|跌幅居前|"
+                         r"表现|反弹|回调|调整|杀跌|跳水|分化|掉队|退潮|发酵|持续)")
+_LIST_SEP = re.compile(r"^\s*(?:[、/和与及]|以及)\s*$")
+# X板块 / X概念 for an X the lexicon does not know.
+_GENERIC = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(概念股|概念|板块)")
+_GENERIC_BAD_HEAD = re.compile(
+    r"^(?:其他|其它|相关|多个|多数|部分|各|整个|热门|题材|主线|权重|个股|大|小|中|强势|弱势|新|老|同|该|这|那|"
+    r"哪|两|几|少数|多|全|所有|各大|相应|核心|同一|不同|上述|以下|以上|今日|今天|昨日|昨天|明日|午后|早盘|"
+    r"尾盘|盘中|科技|行业|市场|资金|主力|机构|游资|板块|概念|领涨|领跌|涨幅|跌幅|炒作|活跃|跌停|涨停)")
+_GENERIC_BAD = {"指数", "行业", "市场", "科技", "主板", "创业板", "科创板", "北交所", "沪市", "深市", "两市",
+                "A股", "港股", "美股", "个股", "题材", "热点", "资金", "概念", "主线", "龙头", "蓝筹"}
+_INDEX = re.compile(r"(?:指数|指|50|100|300|500|1000|2000)$")
+
+
+@dataclass
+class TMatch:
+    start: int
+    end: int  # end of the theme word
+    ext_end: int  # end including a generic suffix
+    theme: str
+    weak: bool
+
+
+def _token_bounds(doc: Optional[Doc]):
+    if doc is None:
+        return None, None
+    starts, ends = set(), set()
+    for t in doc:
+        starts.add(t.idx)
+        ends.add(t.idx + len(t.text))
+    return starts, ends
+
+
+def find(text: str, doc: Optional[Doc] = None, occupied: Optional[bytearray] = None) -> list[TMatch]:
+    """Theme mentions in normalized text; `occupied` marks company mentions to stay out of."""
+    lex = lexicon()
+    folded = text.translate(_ASCII_LOWER)
+    starts, ends = _token_bounds(doc)
+    found: list[TMatch] = []
+    for end_idx, k in lex.automaton.iter(folded):
+        end = end_idx + 1
+        start = end - len(k)
+        key = lex.keys[k]
+        if _ALNUM.match(k[0]) and start > 0 and _ALNUM.match(text[start - 1]):
+            continue
+        if _ALNUM.match(k[-1]) and end < len(text) and _ALNUM.match(text[end]):
+            continue
+        if starts is not None and _CJK.search(k) and len(k) <= 3:
+            if start not in starts:
+                continue
+            if end not in ends and not _SUFFIX.match(text, end):
+                continue
+        if occupied is not None and any(occupied[start:end]):
+            continue
+        sm = _SUFFIX.match(text, end)
+        found.append(TMatch(start, end, sm.end() if sm else end, key.theme, key.weak))
+    found.sort(key=lambda m: (-(m.end - m.start), m.start))
+    taken: list[TMatch] = []
+    occ = bytearray(len(text) + 1)
+    for m in found:
+        if any(occ[m.start:m.end]):
+            continue
+        occ[m.start:m.end] = b"\x01" * (m.end - m.start)
+        taken.append(m)
+    taken.sort(key=lambda m: m.start)
+    # Unknown X板块 / X概念.
+    for g in _GENERIC.finditer(text):
+        s, e = g.start(1), g.end(1)
+        # shrink the head to a token boundary so that 今日半导体板块 gives 半导体
+        x = g.group(1)
+        if starts is not None:
+            while s < e and s not in starts:
+                s += 1
+            x = text[s:e]
+        if len(x) < 2 or any(occ[s:g.end()]) or (occupied is not None and any(occupied[s:e])):
+            continue
+        if x in _GENERIC_BAD or _GENERIC_BAD_HEAD.match(x) or _INDEX.search(x) or not _CJK.search(x):
+            continue
+        if re.search(r"[\d%.]", x):
+            continue
+        name = x + "概念" if g.group(2).startswith("概念") and x in _company_names() else x
+        taken.append(TMatch(s, e, g.end(), name, False))
+        occ[s:g.end()] = b"\x01" * (g.end() - s)
+    taken.sort(key=lambda m: m.start)
+    return _accept(text, taken)
+
+
+@lru_cache(maxsize=1)
+def _company_names() -> set[str]:
+    from . import companies
+
+    return set(companies.lexicon().by_name)
+
+
+def _accept(text: str, matches: list[TMatch]) -> list[TMatch]:
+    keep = {id(m) for m in matches if not m.weak or m.ext_end > m.end or _THEME_VERB.match(text, m.end)}
+    changed = True
+    while changed:
+        changed = False
+        for i, m in enumerate(matches):
+            if id(m) in keep:
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(matches) and id(matches[j]) in keep:
+                    a, b = (matches[j], m) if j < i else (m, matches[j])
+                    if _LIST_SEP.match(text[a.ext_end:b.start]):
+                        keep.add(id(m))
+                        changed = True
+                        break
+    return [m for m in matches if id(m) in keep]
+
+
+# ---------------------------------------------------------------- leaders and roles
+
+_ROLE = re.compile(r"(主线|助攻|最强|支线|次主线|核心)")
+_ROLE_BEFORE = re.compile(r"(主线|助攻|最强|支线|核心)(?:题材|方向|板块)?(?:是|为|在|:|：)?\s*$")
+_ROLE_AFTER = re.compile(r"^(?:板块|概念|方向|题材)?\s*(?:是|为|作为|成为|依然是|仍是|继续)?\s*(?:今日|今天|市场)?(?:的)?"
+                         r"(主线|助攻|最强|支线|核心)")
+
+
+def _role(text: str, m: TMatch) -> Optional[str]:
+    before = text[max(0, m.start - 8):m.start]
+    after = text[m.ext_end:m.ext_end + 12]
+    r = _ROLE_AFTER.match(after) or _ROLE_BEFORE.search(before)
+    return r.group(1) if r else None
+
+
+_LEADER_AFTER = re.compile(r"(?:领涨|领跌|为龙头|是龙头|为首|带头|最强|最受益|龙头地位)")
+_LEADER_BEFORE = re.compile(r"(?:龙头|龙头是|龙头为|以|最受益(?:的)?(?:是|为)?|受益股|领涨股|核心标的)\s*$")
+
+
+def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], next_theme: int,
+             sentence_end: int) -> list[str]:
+    """Companies the text puts at the head of the theme, in the theme's clause."""
+    limit = min(next_theme, sentence_end)
+    out: list[str] = []
+    after = text[m.ext_end:m.ext_end + 3]
+    colon = re.match(r"\s*(?:[:：]|方向[:：]|个股[:：])", after)
+    for s, e, name in company_spans:
+        if s < m.ext_end or s >= limit:
+            continue
+        if colon:
+            # "光模块：A、B、C" - the list up to the clause end
+            seg = text[m.ext_end:s]
+            if re.search(r"[。;；\n]", seg):
+                break
+            out.append(name)
+            continue
+        if _LEADER_AFTER.match(text, e) or _LEADER_BEFORE.search(text[max(m.ext_end, s - 6):s]):
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+# ---------------------------------------------------------------- component
+
+
+def extract_themes(state: RecapState, doc: Optional[Doc] = None) -> list[Theme]:
+    text = state.text
+    occupied = bytearray(len(text) + 1)
+    company_spans = []
+    for c in state.companies:
+        for mn in c.mentions:
+            occupied[mn._nstart:mn._nend] = b"\x01" * (mn._nend - mn._nstart)
+            company_spans.append((mn._nstart, mn._nend, c.name))
+    company_spans.sort()
+    matches = find(text, doc, occupied)
+    groups: dict[str, dict] = {}
+    for i, m in enumerate(matches):
+        g = groups.setdefault(m.theme, {"mentions": [], "leaders": [], "role": None,
+                                        "rule": "theme.generic" if m.theme not in lexicon().names
+                                        else "theme.lexicon"})
+        g["mentions"].append(state.mention(Mention, m.start, m.ext_end))
+        nxt = matches[i + 1].start if i + 1 < len(matches) else len(text)
+        _, sent_end = state.sentence_span(m.start)
+        for name in _leaders(text, m, company_spans, nxt, sent_end):
+            if name not in g["leaders"]:
+                g["leaders"].append(name)
+        if g["role"] is None:
+            g["role"] = _role(text, m)
+    return [Theme(name=name, leaders=g["leaders"], role=g["role"], mentions=g["mentions"], rule=g["rule"])
+            for name, g in groups.items()]
 
 
 @register
 class Themes(Component):
     name = "themes"
 
+    def load(self) -> None:
+        lexicon()
+
     def process(self, doc: Doc, state: RecapState) -> None:
-        pass
+        state.themes = extract_themes(state, doc)
+        for t in state.themes:
+            for m in t.mentions:
+                add_span(doc, "themes", m._nstart, m._nend, t.name)

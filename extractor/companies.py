@@ -117,6 +117,55 @@ def _fold(s: str) -> str:
     return s.translate(_ASCII_LOWER)
 
 
+@dataclass
+class View:
+    """The normalized text with ruby pinyin (大业(yè)股份) and hard line wraps inside words removed.
+
+    `pos[i]` is the normalized offset of view character i; token boundaries come from the Doc.
+    """
+
+    text: str
+    pos: list[int]
+    starts: Optional[set[int]]
+    ends: Optional[set[int]]
+
+    def span(self, s: int, e: int) -> tuple[int, int]:
+        return self.pos[s], self.pos[e - 1] + 1
+
+
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü\u00e0-\u01dc]{1,6}\)")
+_TONED = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
+_WRAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]*\n[\s\u3000]*(?=[\u4e00-\u9fff])")
+
+
+def make_view(text: str, doc: Optional[Doc] = None) -> View:
+    cuts: list[tuple[int, int]] = []
+    if len(_TONED.findall(text)) >= 3:
+        cuts += [m.span() for m in _PINYIN.finditer(text)]
+    wraps = list(_WRAP.finditer(text))
+    if len(wraps) >= 3:
+        cuts += [m.span() for m in wraps]
+    keep = bytearray(b"\x01") * len(text)
+    for a, b in cuts:
+        keep[a:b] = bytes(b - a)
+    pos = [i for i in range(len(text)) if keep[i]]
+    vtext = "".join(text[i] for i in pos) if cuts else text
+    starts = ends = None
+    if doc is not None:
+        # view index of each normalized offset (removed characters map to the next kept one)
+        before = [0] * (len(text) + 1)
+        n = 0
+        for i in range(len(text)):
+            before[i] = n
+            n += keep[i]
+        before[len(text)] = n
+        starts, ends = set(), set()
+        for t in doc:
+            starts.add(before[t.idx])
+            ends.add(before[t.idx + len(t.text)])
+    return View(vtext, pos if cuts else list(range(len(text))), starts, ends)
+
+
 def theme_keys() -> set[str]:
     from . import themes
 
@@ -157,7 +206,7 @@ def lexicon() -> Lexicon:
         ent = Entity(firm.name, None, None, False)
         by_name.setdefault(firm.name, ent)
         for f in [firm.name, *firm.aliases]:
-            add(f, Key(ent, f, "firm", firm.context or f in context))
+            add(f, Key(ent, f, "firm", (firm.context and f == firm.name) or f in context))
 
     keys: dict[str, list[Key]] = {}
     words: list[str] = []
@@ -184,13 +233,20 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 _PRIORITY = {"name": 0, "alias": 1, "firm": 1, "variant": 2, "former": 3, "delisted": 4}
 
 # What makes a bare word a stock: a code, a move or a streak right after it.
+_CODE = r"[(（](?:[^()（）\n]{0,6}?)\d{4,6}(?:\.(?:SH|SZ|BJ|HK|sh|sz|bj|hk))?[)）]"
+_MOVE = (r"(?:\d+\s*天\s*\d+\s*板|\d+\s*连?板|[一二三四五六七八九十两]+连?板|首板|连板|涨停|跌停|封板|炸板|一字|"
+         r"大涨|大跌|涨超|跌超|涨逾|跌逾|涨幅|跌幅|暴涨|暴跌|重挫|领涨|领跌|晋级|断板|反包|股价|市值|"
+         r"收涨|收跌|上涨\s*\d|下跌\s*\d|涨\s*\d|跌\s*\d|升\s*\d|高开|低开|走强|走弱|拉升|冲高|翻倍|飙涨|飙升)")
 _STOCK_AFTER = re.compile(
-    r"\s*(?:[(（]?\d{6}|[(（](?:sh|sz|bj)|"
-    r"(?:昨日|今日|今天|昨天|再|也|亦|均|都|则|直接|早盘|尾盘|午后|盘中)?\s*"
-    r"(?:\d+\s*天\s*\d+\s*板|\d+\s*连?板|[一二三四五六七八九十两]+连?板|首板|连板|涨停|跌停|封板|炸板|一字|"
-    r"大涨|大跌|涨超|跌超|涨逾|跌逾|涨幅|跌幅|暴涨|暴跌|领涨|领跌|晋级|断板|反包|股价|市值|"
-    r"收涨|收跌|涨\s*\d|跌\s*\d|高开|低开|走强|走弱|拉升|冲高|回落|翻倍|股份有限公司|公司))")
+    r"\s*(?:-[A-Z]{1,3})?\s*(?:" + _CODE + r"|(?:昨日|今日|今天|昨天|早盘|尾盘|午后|盘中)?\s*"
+    r"(?:再度|再次|继续|连续|一度|直接|也|亦|均|都|则|封住|封死|强势|盘中)?\s*" + _MOVE + ")")
 _STOCK_BEFORE = re.compile(r"(?:龙头|个股|股票|标的|如|包括|例如|比如)\s*$")
+# What makes a bare word a firm: business words around it.
+_FIRM_AFTER = re.compile(r"\s*(?:-[A-Z]{1,3}\b|公司|集团|旗下|股权|发布|宣布|推出|官方|董事长|CEO|创始人|财报|"
+                         r"市值|股价|订单|供应商|产业链|合作|手机|新品|发布会)")
+_FIRM_BEFORE = re.compile(r"(?:参股|持有|控股|入股|投资|收购|旗下|子公司|供应商|合作|联手|携手|与|和)\s*$")
+_MEDIA_AFTER = re.compile(r"(?:财经|新闻|网(?![络宿])|日报|晚报|时报|证券报|客户端|APP)")
+_NOT_AFTER = re.compile(r"(?:综合指数|成份指数|指数|交易所|证券报|时报|日报|晚报)")
 _LIST_SEP = re.compile(r"^\s*(?:[、,，/和与及跟]|以及)\s*$")
 _CONCEPT_AFTER = re.compile(r"(?:概念|产业链|板块|系|链)")
 
@@ -201,14 +257,6 @@ class Match:
     end: int
     key: Key
     surface: str
-
-
-def _token_bounds(doc: Doc) -> tuple[set[int], set[int]]:
-    starts, ends = set(), set()
-    for t in doc:
-        starts.add(t.idx)
-        ends.add(t.idx + len(t.text))
-    return starts, ends
 
 
 def _choose(keys: list[Key]) -> Optional[Key]:
@@ -223,10 +271,11 @@ def _choose(keys: list[Key]) -> Optional[Key]:
     return min(keys, key=lambda k: _PRIORITY[k.kind])
 
 
-def find_candidates(text: str, doc: Optional[Doc]) -> list[Match]:
+def find_candidates(view: View) -> list[Match]:
     lex = lexicon()
+    text = view.text
     folded = _fold(text)
-    starts, ends = _token_bounds(doc) if doc is not None else (None, None)
+    starts, ends = view.starts, view.ends
     found: list[Match] = []
     for end_idx, k in lex.automaton.iter(folded):
         end = end_idx + 1
@@ -256,13 +305,18 @@ def find_candidates(text: str, doc: Optional[Doc]) -> list[Match]:
     return taken
 
 
-def _in_stock_context(text: str, m: Match) -> bool:
-    return bool(_STOCK_AFTER.match(text, m.end) or _STOCK_BEFORE.search(text[max(0, m.start - 4):m.start]))
+def _in_context(text: str, m: Match) -> bool:
+    before = text[max(0, m.start - 5):m.start]
+    if m.key.kind == "firm":
+        return bool(_FIRM_AFTER.match(text, m.end) or _FIRM_BEFORE.search(before))
+    return bool(_STOCK_AFTER.match(text, m.end) or _STOCK_BEFORE.search(before))
 
 
 def _accept(text: str, matches: list[Match]) -> list[Match]:
-    """Drop weak matches that have no stock context; drop names used as a concept (华为概念)."""
-    out = [m for m in matches if not _CONCEPT_AFTER.match(text, m.end)]
+    """Drop weak matches without a context; drop names used as a concept (华为概念) or a medium (新浪财经)."""
+    out = [m for m in matches
+           if not _CONCEPT_AFTER.match(text, m.end) and not _NOT_AFTER.match(text, m.end)
+           and not (m.key.kind == "firm" and _MEDIA_AFTER.match(text, m.end))]
     strong = [m for m in out if not m.key.weak]
     strong_entities = {m.key.entity for m in strong}
     keep = set(id(m) for m in strong)
@@ -272,7 +326,7 @@ def _accept(text: str, matches: list[Match]) -> list[Match]:
         for i, m in enumerate(out):
             if id(m) in keep:
                 continue
-            ok = m.key.entity in strong_entities or _in_stock_context(text, m)
+            ok = m.key.entity in strong_entities or _in_context(text, m)
             if not ok:
                 for j in (i - 1, i + 1):
                     if 0 <= j < len(out) and id(out[j]) in keep:
@@ -289,56 +343,130 @@ def _accept(text: str, matches: list[Match]) -> list[Match]:
 
 _SUFFIX = ("科技", "股份", "集团", "电子", "智能", "控股", "实业", "药业", "医药", "生物", "材料", "新材",
            "能源", "通信", "网络", "信息", "软件", "电气", "机械", "重工", "精密", "光电", "化工", "环境",
-           "传媒", "文化", "食品", "汽车", "证券", "银行", "电力", "装备", "制造", "数据", "微电", "半导体")
-_UNKNOWN = re.compile(
-    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,5}(?:" + "|".join(_SUFFIX) + r"))"
-    r"(?=\s*(?:\d+\s*天\s*\d+\s*板|\d+\s*连?板|首板|涨停|跌停|[、,，]|$|\n|[(（]\d{6}))")
-_NOT_COMPANY_HEAD = re.compile(r"^(?:其他|相关|多家|部分|不少|一些|整体|主要|中国|国内|全球|海外|我国|这些|该|各)")
+           "传媒", "文化", "食品", "汽车", "证券", "银行", "电力", "装备", "制造", "数据", "微电", "半导体",
+           "地产", "置业", "投资", "油服", "油气", "石油", "健康", "物流", "矿业", "新能")
+_SUFFIX_RE = "|".join(_SUFFIX)
+_HK_TAG = r"(?:-[A-Z]{1,3})?"
+_SPEAKS = r"(?:的)?(?:策略师|分析师|首席|创始人|董事长|总裁|CEO|表示|指出|认为|预计|预测|报告|研报|发布)"
+# a run of CJK characters (the candidate is its tail, after the last function word)
+_RUN = r"([\u4e00-\u9fff]{2,14})"
+_UNKNOWN_SUFFIXED = re.compile(
+    r"([\u4e00-\u9fff]{1,12}(?:" + _SUFFIX_RE + r"))" + _HK_TAG +
+    r"(?=\s*(?:" + _MOVE + r"|[^,，。;；:：\n]{0,8}?(?:涨停|跌停|涨超|跌超|涨逾|跌逾|飙涨)|[、,，]|$|\n|"
+    + _CODE + "|" + _SPEAKS + "))")
+_UNKNOWN_CODED = re.compile(_RUN + _HK_TAG + r"(?=\s*" + _CODE + ")")
+# A下跌2.11%,B下跌5.05%: a run of stocks with their moves
+_UNKNOWN_MOVED = re.compile(r"(?<=[、,，;；\s])([\u4e00-\u9fff]{2,6})" + _HK_TAG +
+                            r"(?=\s*(?:上涨|下跌|涨|跌|大涨|大跌|涨超|跌超|涨逾|跌逾|收涨|收跌)\s*\d)")
+_SPLIT = re.compile(r"(?:[的在为和与及如是将对向从了等、]|之一|公司|其中|另外|此外|包括|例如|比如|以及|通过|旗下|港股|A股|美股)")
+_NOT_COMPANY_HEAD = re.compile(r"(?:其他|相关|多家|部分|不少|一些|整体|主要|国内|全球|海外|我国|这些|该|各|"
+                               r"上市|龙头|个股|概念|板块|行业|领涨|领跌|涨停|跌停)")
+_NOT_COMPANY_TAIL = re.compile(r"(?:指数|概念|板块|行业|市场|产业|领域|方面|企业|公司)$")
 
 
-def find_unknown(text: str, known: list[Match]) -> list[tuple[int, int, str]]:
-    """Company-like names outside the lexicons, in a run of stocks or before a move."""
+_HEAD_WORDS = re.compile(r"(?:今日|今天|昨日|昨天|龙头|个股|板块|概念|其中|另外|此外|包括|以及|目前|同时|港股|A股|美股|"
+                         r"内房股|科网股|中概股|知名|私募|公募|基金|券商|机构|旗下|子公司|其|仅|也|均|则|更|还)")
+_INDEX_LIKE = re.compile(r"(?:^(?:恒生|创业板|科创|上证|深证|沪深|中证|国证|北证|纳斯达克|标普|道琼斯|日经)|指数?$)")
+
+
+def _tail(text: str, s: int, e: int, starts: Optional[set[int]]) -> int:
+    """The candidate's start: after the last function word of the run, past head words, on a token start."""
+    for m in _SPLIT.finditer(text, s, e):
+        if m.end() < e:
+            s = m.end()
+    s = max(s, e - 6)
+    while True:
+        if starts is not None:
+            while s < e and s not in starts:
+                s += 1
+        h = _HEAD_WORDS.match(text, s, e)
+        if not h or h.end() >= e - 1:
+            return s
+        s = h.end()
+
+
+def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) -> list[tuple[int, int, str]]:
+    """Company-like names outside the lexicons: before a code, before a move, or in a run of stocks."""
+    text = view.text
     occupied = bytearray(len(text) + 1)
     for m in known:
         occupied[m.start:m.end] = b"\x01" * (m.end - m.start)
     themes = theme_keys()
-    out = []
-    for m in _UNKNOWN.finditer(text):
-        s, e, name = m.start(1), m.end(1), m.group(1)
-        if any(occupied[s:e]) or name in themes or _NOT_COMPANY_HEAD.match(name):
-            continue
-        after = text[e:e + 12]
-        in_move = re.match(r"\s*(?:\d+\s*天\s*\d+\s*板|\d+\s*连?板|首板|涨停|跌停|[(（]\d{6})", after)
-        # in a list: a known company right before or after, separated by 、 or ，
-        near = any(_LIST_SEP.match(text[k.end:s]) or _LIST_SEP.match(text[e:k.start]) for k in known
-                   if abs(k.start - e) <= 3 or abs(s - k.end) <= 3)
-        if in_move or near:
-            out.append((s, e, name))
+    out: list[tuple[int, int, str]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def generic(name: str) -> bool:
+        """A phrase of common words (新能源材料, 能源化工), not a firm's name."""
+        for suf in _SUFFIX:
+            if name.endswith(suf) and len(name) > len(suf):
+                head = name[: -len(suf)]
+                return head in themes or (freq is not None and freq.get(head, 0) >= 2000)
+        return False
+
+    def consider(s: int, e: int, need_list: bool) -> None:
+        s = _tail(text, s, e, view.starts)
+        name = text[s:e]
+        if (len(name) < 2 or len(name) > 6 or any(occupied[s:e]) or name in themes or (s, e) in seen
+                or _NOT_COMPANY_HEAD.match(name) or _NOT_COMPANY_TAIL.search(name) or _INDEX_LIKE.search(name)
+                or re.search(r"板块|概念|指数", name) or generic(name)
+                or (view.ends is not None and e not in view.ends)):
+            return
+        if need_list:
+            near = any(_LIST_SEP.match(text[k.end:s]) or _LIST_SEP.match(text[e:k.start]) for k in known
+                       if 0 <= s - k.end <= 3 or 0 <= k.start - e <= 3)
+            if not near:
+                return
+        seen.add((s, e))
+        out.append((s, e, name))
+
+    for m in _UNKNOWN_CODED.finditer(text):
+        consider(m.start(1), m.end(1), False)
+    for m in _UNKNOWN_SUFFIXED.finditer(text):
+        after = text[m.end():m.end() + 1]
+        consider(m.start(1), m.end(1), not after or after in "、,，\n")
+    for m in _UNKNOWN_MOVED.finditer(text):
+        # only inside a run where known stocks are quoted the same way
+        s0, e0 = m.span(1)
+        clause_start = max(text.rfind(c, 0, s0) for c in "。;；\n")
+        clause_end = min([i for i in (text.find(c, e0) for c in "。;；\n") if i >= 0] or [len(text)])
+        peers = [k for k in known if clause_start < k.start < clause_end and k.key.entity.code
+                 and re.match(r"\s*(?:上涨|下跌|涨|跌|大涨|大跌|涨超|跌超|涨逾|跌逾|收涨|收跌)\s*\d", text[k.end:k.end + 6])]
+        if len(peers) >= 2:
+            consider(s0, e0, False)
+    out.sort()
     return out
 
 
 # ---------------------------------------------------------------- component
 
 
-def extract_companies(state: RecapState, doc: Optional[Doc] = None) -> list[Company]:
-    text = state.text
-    matches = _accept(text, find_candidates(text, doc))
+def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Company]:
+    view = make_view(state.text, doc)
+    text = view.text
+    matches = _accept(text, find_candidates(view))
     groups: dict[tuple, dict] = {}
     for m in matches:
         ent = m.key.entity
         # A former name is the stock's short name at the time of writing: keep it as written.
         name = m.key.form if m.key.kind == "former" else ent.name
         gid = (ent.name, ent.code, name)
-        g = groups.setdefault(gid, {"ent": ent, "name": name, "mentions": [], "rule": _rule(m.key)})
-        g["mentions"].append(state.mention(Mention, m.start, m.end))
-    for s, e, name in find_unknown(text, matches):
+        g = groups.setdefault(gid, {"ent": ent, "name": name, "mentions": [], "rule": _rule(m.key),
+                                    "forms": set()})
+        g["forms"].add(m.key.form)
+        g["mentions"].append(state.mention(Mention, *view.span(m.start, m.end)))
+    for s, e, name in find_unknown(view, matches, freq):
         g = groups.setdefault(("?", None, name), {"ent": Entity(name, None, None, False), "name": name,
-                                                  "mentions": [], "rule": "company.unknown"})
-        g["mentions"].append(state.mention(Mention, s, e))
+                                                  "mentions": [], "rule": "company.unknown",
+                                                  "forms": set()})
+        g["mentions"].append(state.mention(Mention, *view.span(s, e)))
     out = []
     for g in sorted(groups.values(), key=lambda g: g["mentions"][0]._nstart):
         ent = g["ent"]
-        c = Company(name=g["name"], code=ent.code, exchange=ent.exchange, listed=ent.listed,
+        name = g["name"]
+        if g["rule"] == "company.unlisted" and g["forms"] and ent.name not in g["forms"]:
+            # a firm named only by another of its names (携程集团, 腾讯控股): keep the writer's form
+            name = max(g["forms"], key=lambda f: (len(f), f))
+        c = Company(name=name, code=ent.code, exchange=ent.exchange, listed=ent.listed,
                     mentions=g["mentions"], rule=g["rule"])
         out.append(c)
     return out
@@ -357,7 +485,8 @@ class Companies(Component):
         lexicon()
 
     def process(self, doc: Doc, state: RecapState) -> None:
-        state.companies = extract_companies(state, doc)
+        segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
+        state.companies = extract_companies(state, doc, getattr(segmenter, "FREQ", None))
         for c in state.companies:
             for m in c.mentions:
                 add_span(doc, "companies", m._nstart, m._nend, c.name)

@@ -54,6 +54,7 @@ def _fold(s: str) -> str:
 class TKey:
     theme: str  # canonical name
     weak: bool
+    form: str  # the form as listed (its casing is used for the output name)
 
 
 @dataclass
@@ -77,7 +78,7 @@ def lexicon() -> ThemeLexicon:
                 continue
             if k in keys:
                 raise ValueError(f"themes.toml: {form!r} belongs to {keys[k].theme} and {t.name}")
-            keys[k] = TKey(t.name, weak)
+            keys[k] = TKey(t.name, weak, form)
             if _CJK.search(form):
                 words.append(form.replace(" ", ""))
     automaton = ahocorasick.Automaton()
@@ -121,25 +122,22 @@ class TMatch:
     start: int
     end: int  # end of the theme word
     ext_end: int  # end including a generic suffix
-    theme: str
+    theme: str  # canonical name
     weak: bool
+    form: str = ""  # the name as the writer put it (one of the theme's names)
 
 
-def _token_bounds(doc: Optional[Doc]):
-    if doc is None:
-        return None, None
-    starts, ends = set(), set()
-    for t in doc:
-        starts.add(t.idx)
-        ends.add(t.idx + len(t.text))
-    return starts, ends
+_NOT_AFTER = re.compile(r"(?:时报|日报|晚报|报社|交易所|综合指数|业协会|监管|间|业务|存款|贷款|理财|账户|资金|"
+                        r"公司|机构|期货|价格|价|期指|主力合约|合约|ETF)")
+_NOT_BEFORE = re.compile(r"(?:沪|沪市|伦|伦敦|纽约|COMEX|期|国际|现货)$")
+_GENERIC_TOKENS_BAD = re.compile(r"[的在与及和则而其了是对把被从向等为中之以或都也]")
 
 
-def find(text: str, doc: Optional[Doc] = None, occupied: Optional[bytearray] = None) -> list[TMatch]:
-    """Theme mentions in normalized text; `occupied` marks company mentions to stay out of."""
+def find(text: str, view=None, occupied: Optional[bytearray] = None) -> list[TMatch]:
+    """Theme mentions in the view's text; `occupied` (view offsets) marks company mentions to stay out of."""
     lex = lexicon()
     folded = text.translate(_ASCII_LOWER)
-    starts, ends = _token_bounds(doc)
+    starts, ends = (view.starts, view.ends) if view is not None else (None, None)
     found: list[TMatch] = []
     for end_idx, k in lex.automaton.iter(folded):
         end = end_idx + 1
@@ -149,15 +147,20 @@ def find(text: str, doc: Optional[Doc] = None, occupied: Optional[bytearray] = N
             continue
         if _ALNUM.match(k[-1]) and end < len(text) and _ALNUM.match(text[end]):
             continue
+        sm = _SUFFIX.match(text, end)
         if starts is not None and _CJK.search(k) and len(k) <= 3:
             if start not in starts:
                 continue
-            if end not in ends and not _SUFFIX.match(text, end):
+            if end not in ends and not sm:
                 continue
         if occupied is not None and any(occupied[start:end]):
             continue
-        sm = _SUFFIX.match(text, end)
-        found.append(TMatch(start, end, sm.end() if sm else end, key.theme, key.weak))
+        if not sm and (_NOT_AFTER.match(text, end) or _NOT_BEFORE.search(text[max(0, start - 5):start])):
+            continue
+        if len(k) == 1 and not sm:
+            continue  # 铜, 铝: only as 铜板块, 铝概念股
+        form = key.form if _ALNUM.search(k) else text[start:end]
+        found.append(TMatch(start, end, sm.end() if sm else end, key.theme, key.weak, form))
     found.sort(key=lambda m: (-(m.end - m.start), m.start))
     taken: list[TMatch] = []
     occ = bytearray(len(text) + 1)
@@ -167,26 +170,34 @@ def find(text: str, doc: Optional[Doc] = None, occupied: Optional[bytearray] = N
         occ[m.start:m.end] = b"\x01" * (m.end - m.start)
         taken.append(m)
     taken.sort(key=lambda m: m.start)
-    # Unknown X板块 / X概念.
-    for g in _GENERIC.finditer(text):
-        s, e = g.start(1), g.end(1)
-        # shrink the head to a token boundary so that 今日半导体板块 gives 半导体
-        x = g.group(1)
-        if starts is not None:
-            while s < e and s not in starts:
-                s += 1
-            x = text[s:e]
-        if len(x) < 2 or any(occ[s:g.end()]) or (occupied is not None and any(occupied[s:e])):
-            continue
-        if x in _GENERIC_BAD or _GENERIC_BAD_HEAD.match(x) or _INDEX.search(x) or not _CJK.search(x):
-            continue
-        if re.search(r"[\d%.]", x):
-            continue
-        name = x + "概念" if g.group(2).startswith("概念") and x in _company_names() else x
-        taken.append(TMatch(s, e, g.end(), name, False))
-        occ[s:g.end()] = b"\x01" * (g.end() - s)
+    if starts is not None:
+        taken += _generic(text, starts, occ, occupied)
     taken.sort(key=lambda m: m.start)
     return _accept(text, taken)
+
+
+def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[bytearray]) -> list[TMatch]:
+    """X板块 / X概念(股) for an X no lexicon knows: X is the one or two jieba tokens right before."""
+    out = []
+    for g in re.finditer(r"(概念股|概念|板块)", text):
+        e = g.start()
+        toks = sorted(p for p in starts if e - 7 < p < e)
+        if not toks:
+            continue
+        s = toks[-1]
+        if e - s == 1 and len(toks) >= 2:
+            s = toks[-2]  # one-character token: take the one before too
+        x = text[s:e]
+        prev = text[s - 1:s] if s > 0 else ""
+        if (len(x) < 2 or len(x) > 6 or any(occ[s:g.end()]) or (occupied is not None and any(occupied[s:e]))
+                or _GENERIC_TOKENS_BAD.search(x) or x in _GENERIC_BAD or _GENERIC_BAD_HEAD.match(x)
+                or _INDEX.search(x) or re.search(r"[\d%.]", x) or (prev and _CJK.match(prev) and
+                                                                  not _GENERIC_TOKENS_BAD.match(prev))):
+            continue
+        name = x + "概念" if g.group(1).startswith("概念") and x in _company_names() else x
+        out.append(TMatch(s, e, g.end(), name, False, name))
+        occ[s:g.end()] = b"\x01" * (g.end() - s)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -259,26 +270,37 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
 
 
 def extract_themes(state: RecapState, doc: Optional[Doc] = None) -> list[Theme]:
-    text = state.text
+    from .companies import make_view
+
+    view = make_view(state.text, doc)
+    text = view.text
+    # view offset of each normalized offset, to place company mentions in the view
+    to_view = {p: i for i, p in enumerate(view.pos)}
     occupied = bytearray(len(text) + 1)
     company_spans = []
     for c in state.companies:
         for mn in c.mentions:
-            occupied[mn._nstart:mn._nend] = b"\x01" * (mn._nend - mn._nstart)
-            company_spans.append((mn._nstart, mn._nend, c.name))
+            s, e = to_view.get(mn._nstart), to_view.get(mn._nend - 1)
+            if s is None or e is None:
+                continue
+            occupied[s:e + 1] = b"\x01" * (e + 1 - s)
+            company_spans.append((s, e + 1, c.name))
     company_spans.sort()
-    matches = find(text, doc, occupied)
+    matches = find(text, view if doc is not None else None, occupied)
     groups: dict[str, dict] = {}
     for i, m in enumerate(matches):
-        g = groups.setdefault(m.theme, {"mentions": [], "leaders": [], "role": None,
-                                        "rule": "theme.generic" if m.theme not in lexicon().names
-                                        else "theme.lexicon"})
-        g["mentions"].append(state.mention(Mention, m.start, m.ext_end))
+        # The theme is named as the writer names it (锂电, 锂电池 and CPO stay apart); aliases only find it.
+        name = m.form or m.theme
+        g = groups.setdefault(name, {"mentions": [], "leaders": [], "role": None,
+                                     "rule": "theme.generic" if m.theme not in lexicon().names
+                                     else "theme.lexicon"})
+        g["mentions"].append(state.mention(Mention, *view.span(m.start, m.ext_end)))
         nxt = matches[i + 1].start if i + 1 < len(matches) else len(text)
-        _, sent_end = state.sentence_span(m.start)
-        for name in _leaders(text, m, company_spans, nxt, sent_end):
-            if name not in g["leaders"]:
-                g["leaders"].append(name)
+        _, sent_end = state.sentence_span(view.pos[m.start])
+        sent_end_v = to_view.get(sent_end, len(text)) if sent_end < len(state.text) else len(text)
+        for cname in _leaders(text, m, company_spans, nxt, sent_end_v):
+            if cname not in g["leaders"]:
+                g["leaders"].append(cname)
         if g["role"] is None:
             g["role"] = _role(text, m)
     return [Theme(name=name, leaders=g["leaders"], role=g["role"], mentions=g["mentions"], rule=g["rule"])

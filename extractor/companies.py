@@ -142,7 +142,10 @@ def make_view(text: str, doc: Optional[Doc] = None) -> View:
     cuts: list[tuple[int, int]] = []
     if len(_TONED.findall(text)) >= 3:
         cuts += [m.span() for m in _PINYIN.finditer(text)]
-    wraps = list(_WRAP.finditer(text))
+    # a hard wrap ends a long line without punctuation; short lines are headings or list items
+    wraps = [m for m in _WRAP.finditer(text)
+             if m.start() - (text.rfind("\n", 0, m.start()) + 1) >= 30
+             and not re.match(r"[\u4e00-\u9fffA-Za-z&、]{1,10}[:：]", text[m.end():m.end() + 12])]
     if len(wraps) >= 3:
         cuts += [m.span() for m in wraps]
     keep = bytearray(b"\x01") * len(text)

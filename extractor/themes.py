@@ -102,10 +102,11 @@ def user_words() -> Iterable[str]:
 # ---------------------------------------------------------------- matching
 
 # Generic forms around a theme word; a weak word needs one of them (or a theme list) to count.
-_SUFFIX = re.compile(r"(?:概念股|概念|板块|产业链|行业|题材|方向|赛道|个股|龙头|股|链|系)")
+_SUFFIX = re.compile(r"(?:概念股|概念|板块|产业链|行业|题材|方向|赛道|个股|龙头|指数|股|链|系)")
+_STEM = re.compile(r"(?:概念股|概念|板块|产业链|行业|股)$")
 _THEME_VERB = re.compile(r"\s*(?:走强|走弱|领涨|领跌|大涨|大跌|爆发|异动|拉升|活跃|集体|涨幅居前|跌幅居前|"
-                         r"表现|反弹|回调|调整|杀跌|跳水|分化|掉队|退潮|发酵|持续)")
-_LIST_SEP = re.compile(r"^\s*(?:[、/和与及]|以及)\s*$")
+                         r"表现|反弹|回调|调整|杀跌|跳水|分化|掉队|退潮|发酵)|\s*[:：]")
+_LIST_SEP = re.compile(r"^\s*(?:[、/和与及&]|以及)\s*$")
 # X板块 / X概念 for an X the lexicon does not know.
 _GENERIC = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(概念股|概念|板块)")
 _GENERIC_BAD_HEAD = re.compile(
@@ -127,13 +128,13 @@ class TMatch:
     form: str = ""  # the name as the writer put it (one of the theme's names)
 
 
-_NOT_AFTER = re.compile(r"(?:时报|日报|晚报|报社|交易所|综合指数|业协会|监管|间|业务|存款|贷款|理财|账户|资金|"
-                        r"公司|机构|期货|价格|价|期指|主力合约|合约|ETF)")
-_NOT_BEFORE = re.compile(r"(?:沪|沪市|伦|伦敦|纽约|COMEX|期|国际|现货)$")
+_NOT_AFTER = re.compile(r"(?:时报|日报|晚报|报社|交易所|综合指数|业协会|监管|间|业务|登记|从业|存款|贷款|理财|账户|资金|"
+                        r"公司|机构|期货|价格|价|期指|主力合约|合约|ETF|团队|分析师|研究员|市场)")
+_NOT_BEFORE = re.compile(r"(?:沪|沪市|伦|伦敦|纽约|COMEX|期|国际|现货|政策)$")
 _GENERIC_TOKENS_BAD = re.compile(r"[的在与及和则而其了是对把被从向等为中之以或都也]")
 
 
-def find(text: str, view=None, occupied: Optional[bytearray] = None) -> list[TMatch]:
+def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optional[dict] = None) -> list[TMatch]:
     """Theme mentions in the view's text; `occupied` (view offsets) marks company mentions to stay out of."""
     lex = lexicon()
     folded = text.translate(_ASCII_LOWER)
@@ -143,10 +144,12 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None) -> list[TMa
         end = end_idx + 1
         start = end - len(k)
         key = lex.keys[k]
-        if _ALNUM.match(k[0]) and start > 0 and _ALNUM.match(text[start - 1]):
+        if _ALNUM.match(k[0]) and start > 0 and (_ALNUM.match(text[start - 1]) or text[start - 1] == "."):
             continue
         if _ALNUM.match(k[-1]) and end < len(text) and _ALNUM.match(text[end]):
             continue
+        if occupied is not None and start > 0 and occupied[start - 1] and not any(occupied[start:end]):
+            continue  # 腾讯证券, 东亚银行: the theme word ends a firm's name
         sm = _SUFFIX.match(text, end)
         if starts is not None and _CJK.search(k) and len(k) <= 3:
             if start not in starts:
@@ -160,6 +163,10 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None) -> list[TMa
         if len(k) == 1 and not sm:
             continue  # 铜, 铝: only as 铜板块, 铝概念股
         form = key.form if _ALNUM.search(k) else text[start:end]
+        stem = _STEM.sub("", form)
+        skey = lex.keys.get(_fold(stem))
+        if form != key.theme and stem != form and len(stem) >= 2 and skey is not None and skey.theme == key.theme:
+            form = skey.form if _ALNUM.search(stem) else stem  # 机器人概念 -> 机器人
         found.append(TMatch(start, end, sm.end() if sm else end, key.theme, key.weak, form))
     found.sort(key=lambda m: (-(m.end - m.start), m.start))
     taken: list[TMatch] = []
@@ -171,12 +178,13 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None) -> list[TMa
         taken.append(m)
     taken.sort(key=lambda m: m.start)
     if starts is not None:
-        taken += _generic(text, starts, occ, occupied)
+        taken += _generic(text, starts, occ, occupied, freq)
     taken.sort(key=lambda m: m.start)
     return _accept(text, taken)
 
 
-def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[bytearray]) -> list[TMatch]:
+def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[bytearray],
+             freq: Optional[dict] = None) -> list[TMatch]:
     """X板块 / X概念(股) for an X no lexicon knows: X is the one or two jieba tokens right before."""
     out = []
     for g in re.finditer(r"(概念股|概念|板块)", text):
@@ -189,7 +197,9 @@ def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[byt
             s = toks[-2]  # one-character token: take the one before too
         x = text[s:e]
         prev = text[s - 1:s] if s > 0 else ""
-        if (len(x) < 2 or len(x) > 6 or any(occ[s:g.end()]) or (occupied is not None and any(occupied[s:e]))
+        if (len(x) < 2 or len(x) > 6 or any(occ[s:g.end()]) or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", x)
+                or (freq is not None and freq.get(x, 0) >= 3000)
+                or (x in _company_names() and g.group(1) == "板块") or (occupied is not None and any(occupied[s:e]))
                 or _GENERIC_TOKENS_BAD.search(x) or x in _GENERIC_BAD or _GENERIC_BAD_HEAD.match(x)
                 or _INDEX.search(x) or re.search(r"[\d%.]", x) or (prev and _CJK.match(prev) and
                                                                   not _GENERIC_TOKENS_BAD.match(prev))):
@@ -240,8 +250,9 @@ def _role(text: str, m: TMatch) -> Optional[str]:
     return r.group(1) if r else None
 
 
-_LEADER_AFTER = re.compile(r"(?:领涨|领跌|为龙头|是龙头|为首|带头|最强|最受益|龙头地位)")
-_LEADER_BEFORE = re.compile(r"(?:龙头|龙头是|龙头为|以|最受益(?:的)?(?:是|为)?|受益股|领涨股|核心标的)\s*$")
+_LEADER_AFTER = re.compile(r"(?:领涨|领跌|为龙头|是龙头|带头|最强|最受益|龙头地位)")
+_LEADER_BEFORE = re.compile(r"(?:龙头|龙头是|龙头为|最受益(?:的)?(?:是|为)?|受益股|领涨股|核心标的)\s*$")
+_LEADER_HEAD = re.compile(r"以\s*$")  # 以A为首
 
 
 def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], next_theme: int,
@@ -261,7 +272,9 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
                 break
             out.append(name)
             continue
-        if _LEADER_AFTER.match(text, e) or _LEADER_BEFORE.search(text[max(m.ext_end, s - 6):s]):
+        before = text[max(m.ext_end, s - 6):s]
+        if (_LEADER_AFTER.match(text, e) or _LEADER_BEFORE.search(before)
+                or (_LEADER_HEAD.search(before) and re.match(r"\s*(?:等)?为首", text[e:e + 4]))):
             out.append(name)
     return list(dict.fromkeys(out))
 
@@ -269,7 +282,7 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
 # ---------------------------------------------------------------- component
 
 
-def extract_themes(state: RecapState, doc: Optional[Doc] = None) -> list[Theme]:
+def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Theme]:
     from .companies import make_view
 
     view = make_view(state.text, doc)
@@ -286,7 +299,7 @@ def extract_themes(state: RecapState, doc: Optional[Doc] = None) -> list[Theme]:
             occupied[s:e + 1] = b"\x01" * (e + 1 - s)
             company_spans.append((s, e + 1, c.name))
     company_spans.sort()
-    matches = find(text, view if doc is not None else None, occupied)
+    matches = find(text, view if doc is not None else None, occupied, freq)
     groups: dict[str, dict] = {}
     for i, m in enumerate(matches):
         # The theme is named as the writer names it (锂电, 锂电池 and CPO stay apart); aliases only find it.
@@ -315,7 +328,8 @@ class Themes(Component):
         lexicon()
 
     def process(self, doc: Doc, state: RecapState) -> None:
-        state.themes = extract_themes(state, doc)
+        segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
+        state.themes = extract_themes(state, doc, getattr(segmenter, "FREQ", None))
         for t in state.themes:
             for m in t.mentions:
                 add_span(doc, "themes", m._nstart, m._nend, t.name)

@@ -230,6 +230,30 @@ def user_words() -> Iterable[str]:
     return lexicon().words
 
 
+@dataclass(frozen=True)
+class CompanyRef:
+    name: str  # canonical Simplified short name
+    code: Optional[str]
+    exchange: Optional[str]
+    listed: bool
+
+
+def resolve(name: str) -> Optional[CompanyRef]:
+    """Resolve a company name as written (normalized, Simplified) to its canonical entry.
+
+    Contract used by other dimensions (boards, market, claims): former names resolve to the
+    current name, unambiguous abbreviations to the full short name; None when unknown or ambiguous.
+    """
+    if not name:
+        return None
+    keys = lexicon().keys.get(_fold(name.strip()))
+    key = _choose(keys) if keys else None
+    if key is None:
+        return None
+    ent = key.entity
+    return CompanyRef(ent.name, ent.code, ent.exchange, ent.listed)
+
+
 # ---------------------------------------------------------------- matching
 
 _ALNUM = re.compile(r"[A-Za-z0-9]")

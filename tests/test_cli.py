@@ -55,7 +55,7 @@ def test_parse_jsonl(tmp_path):
 @pytest.mark.parametrize("content,reason", [
     (b"", "empty file"),
     (b"\x00\x01\x02binary\x00\xff", "binary"),
-])
+], ids=["empty", "binary"])
 def test_bad_file_is_one_line_error_and_others_still_parse(tmp_path, content, reason):
     (tmp_path / "bad.txt").write_bytes(content)
     (tmp_path / "good.txt").write_text("涨停80家", encoding="utf-8")

@@ -98,7 +98,7 @@ def test_decode_encodings(data, encoding):
     (b"", "empty"),
     (b"   \n", "empty"),
     (b"\x00\x01\x02\x03binary\x00", "binary"),
-])
+], ids=["empty", "blank", "binary"])
 def test_decode_rejects(data, reason):
     with pytest.raises(InputError, match=reason):
         decode(data)

@@ -140,7 +140,7 @@ _WRAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]*\n[\s\u3000]*(?=[\u4e00-\u9
 
 def make_view(text: str, doc: Optional[Doc] = None) -> View:
     cuts: list[tuple[int, int]] = []
-    if len(_TONED.findall(text)) >= 3:
+    if _TONED.search(text):
         cuts += [m.span() for m in _PINYIN.finditer(text)]
     # a hard wrap ends a long line without punctuation; short lines are headings or list items
     wraps = [m for m in _WRAP.finditer(text)
@@ -490,9 +490,10 @@ def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Option
     for g in sorted(groups.values(), key=lambda g: g["mentions"][0]._nstart):
         ent = g["ent"]
         name = g["name"]
-        if g["rule"] == "company.unlisted" and g["forms"] and ent.name not in g["forms"]:
+        forms = {f for f in g["forms"] if f != ent.name + "公司"}
+        if g["rule"] == "company.unlisted" and forms and ent.name not in g["forms"]:
             # a firm named only by another of its names (携程集团, 腾讯控股): keep the writer's form
-            name = max(g["forms"], key=lambda f: (len(f), f))
+            name = max(forms, key=lambda f: (len(f), f))
         c = Company(name=name, code=ent.code, exchange=ent.exchange, listed=ent.listed,
                     mentions=g["mentions"], rule=g["rule"])
         out.append(c)

@@ -262,7 +262,7 @@ _PRIORITY = {"name": 0, "alias": 1, "firm": 1, "variant": 2, "former": 3, "delis
 # What makes a bare word a stock: a code, a move or a streak right after it.
 _CODE = r"[(（](?:[^()（）\n]{0,6}?)\d{4,6}(?:\.(?:SH|SZ|BJ|HK|sh|sz|bj|hk))?[)）]"
 _MOVE = (r"(?:\d+\s*天\s*\d+\s*板|\d+\s*连?板|[一二三四五六七八九十两]+连?板|首板|连板|涨停|跌停|封板|炸板|一字|"
-         r"大涨|大跌|涨超|跌超|涨逾|跌逾|涨幅|跌幅|暴涨|暴跌|重挫|领涨|领跌|晋级|断板|反包|股价|市值|"
+         r"大涨|大跌|涨超|跌超|涨逾|跌逾|涨近|跌近|涨约|跌约|均涨|均跌|涨幅|跌幅|暴涨|暴跌|重挫|领涨|领跌|晋级|断板|反包|股价|市值|"
          r"收涨|收跌|上涨\s*\d|下跌\s*\d|涨\s*\d|跌\s*\d|升\s*\d|高开|低开|走强|走弱|拉升|冲高|翻倍|飙涨|飙升)")
 _STOCK_AFTER = re.compile(
     r"\s*(?:-[A-Z]{1,3})?\s*(?:" + _CODE + r"|(?:昨日|今日|今天|昨天|早盘|尾盘|午后|盘中)?\s*"
@@ -379,7 +379,7 @@ _SPEAKS = r"(?:的)?(?:策略师|分析师|首席|创始人|董事长|总裁|CEO
 _RUN = r"([\u4e00-\u9fff]{2,14})"
 _UNKNOWN_SUFFIXED = re.compile(
     r"([\u4e00-\u9fff]{1,12}(?:" + _SUFFIX_RE + r"))" + _HK_TAG +
-    r"(?=\s*(?:" + _MOVE + r"|[^,，。;；:：\n]{0,8}?(?:涨停|跌停|涨超|跌超|涨逾|跌逾|飙涨)|[、,，]|$|\n|"
+    r"(?=\s*(?:" + _MOVE + r"|[^,，。;；:：\n]{0,16}?(?:涨停|跌停|涨超|跌超|涨逾|跌逾|飙涨)|[、,，]|$|\n|"
     + _CODE + "|" + _SPEAKS + "))")
 _UNKNOWN_CODED = re.compile(_RUN + _HK_TAG + r"(?=\s*" + _CODE + ")")
 # A下跌2.11%,B下跌5.05%: a run of stocks with their moves
@@ -439,12 +439,12 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
                 or (view.ends is not None and e not in view.ends)):
             return
         if need_list:
-            near = any(_LIST_SEP.match(text[k.end:s]) or _LIST_SEP.match(text[e:k.start]) for k in known
-                       if 0 <= s - k.end <= 3 or 0 <= k.start - e <= 3)
-            if not near:
-                return
+            pending.append((s, e, name))
+            return
         seen.add((s, e))
         out.append((s, e, name))
+
+    pending: list[tuple[int, int, str]] = []
 
     for m in _UNKNOWN_CODED.finditer(text):
         consider(m.start(1), m.end(1), False)
@@ -456,10 +456,24 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
         s0, e0 = m.span(1)
         clause_start = max(text.rfind(c, 0, s0) for c in "。;；\n")
         clause_end = min([i for i in (text.find(c, e0) for c in "。;；\n") if i >= 0] or [len(text)])
-        peers = [k for k in known if clause_start < k.start < clause_end and k.key.entity.code
+        peers = [k for k in known if clause_start < k.start < clause_end
                  and re.match(r"\s*(?:上涨|下跌|涨|跌|大涨|大跌|涨超|跌超|涨逾|跌逾|收涨|收跌)\s*\d", text[k.end:k.end + 6])]
         if len(peers) >= 2:
             consider(s0, e0, False)
+    # names that are only in a list count when a neighbour in the list is a company (known or found)
+    spans = [(k.start, k.end) for k in known] + [(s, e) for s, e, _ in out]
+    changed = True
+    while changed and pending:
+        changed = False
+        for item in list(pending):
+            s, e, name = item
+            if any((0 <= s - b <= 3 and _LIST_SEP.match(text[b:s])) or (0 <= a - e <= 3 and _LIST_SEP.match(text[e:a]))
+                   for a, b in spans) and (s, e) not in seen:
+                seen.add((s, e))
+                out.append(item)
+                spans.append((s, e))
+                pending.remove(item)
+                changed = True
     out.sort()
     return out
 

@@ -198,7 +198,7 @@ def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[byt
         x = text[s:e]
         prev = text[s - 1:s] if s > 0 else ""
         if (len(x) < 2 or len(x) > 6 or any(occ[s:g.end()]) or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", x)
-                or (freq is not None and freq.get(x, 0) >= 3000)
+                or (freq is not None and freq.get(x, 0) >= 100)
                 or (x in _company_names() and g.group(1) == "板块") or (occupied is not None and any(occupied[s:e]))
                 or _GENERIC_TOKENS_BAD.search(x) or x in _GENERIC_BAD or _GENERIC_BAD_HEAD.match(x)
                 or _INDEX.search(x) or re.search(r"[\d%.]", x) or (prev and _CJK.match(prev) and

@@ -383,7 +383,7 @@ _UNKNOWN_SUFFIXED = re.compile(
     + _CODE + "|" + _SPEAKS + "))")
 _UNKNOWN_CODED = re.compile(_RUN + _HK_TAG + r"(?=\s*" + _CODE + ")")
 # A下跌2.11%,B下跌5.05%: a run of stocks with their moves
-_UNKNOWN_MOVED = re.compile(r"(?<=[、,，;；\s])([\u4e00-\u9fff]{2,6})" + _HK_TAG +
+_UNKNOWN_MOVED = re.compile(r"(?<=[、,，;；\s])([\u4e00-\u9fff]{2,6}?)" + _HK_TAG +
                             r"(?=\s*(?:上涨|下跌|涨|跌|大涨|大跌|涨超|跌超|涨逾|跌逾|收涨|收跌)\s*\d)")
 _SPLIT = re.compile(r"(?:[的在为和与及如是将对向从了等、]|之一|公司|其中|另外|此外|包括|例如|比如|以及|通过|旗下|港股|A股|美股)")
 _NOT_COMPANY_HEAD = re.compile(r"(?:其他|相关|多家|部分|不少|一些|整体|主要|国内|全球|海外|我国|这些|该|各|"

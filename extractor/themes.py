@@ -105,14 +105,15 @@ def user_words() -> Iterable[str]:
 _SUFFIX = re.compile(r"(?:概念股|概念|板块|产业链|行业|题材|方向|赛道|个股|龙头|指数|股|链|系)")
 _STEM = re.compile(r"(?:概念股|概念|板块|产业链|行业|股)$")
 _THEME_VERB = re.compile(r"\s*(?:走强|走弱|领涨|领跌|大涨|大跌|爆发|异动|拉升|活跃|集体|涨幅居前|跌幅居前|"
-                         r"表现|反弹|回调|调整|杀跌|跳水|分化|掉队|退潮|发酵)|\s*[:：]")
+                         r"表现|反弹|回调|调整|杀跌|跳水|分化|掉队|退潮|发酵|护盘|托底|发力|领衔|止跌|企稳|上攻|冲高|飘红|翻红|走高|走低)|\s*[:：]")
 _LIST_SEP = re.compile(r"^\s*(?:[、/和与及&]|以及)\s*$")
 # X板块 / X概念 for an X the lexicon does not know.
 _GENERIC = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(概念股|概念|板块)")
 _GENERIC_BAD_HEAD = re.compile(
     r"^(?:其他|其它|相关|多个|多数|部分|各|整个|热门|题材|主线|权重|个股|大|小|中|强势|弱势|新|老|同|该|这|那|"
     r"哪|两|几|少数|多|全|所有|各大|相应|核心|同一|不同|上述|以下|以上|今日|今天|昨日|昨天|明日|午后|早盘|"
-    r"尾盘|盘中|科技|行业|市场|资金|主力|机构|游资|板块|概念|领涨|领跌|涨幅|跌幅|炒作|活跃|跌停|涨停)")
+    r"尾盘|盘中|科技|行业|市场|资金|主力|机构|游资|板块|概念|领涨|领跌|涨幅|跌幅|炒作|活跃|跌停|涨停|最|高位|低位|借助|"
+    r"绝大|政策|利好|高估值|低估值|防御)")
 _GENERIC_BAD = {"指数", "行业", "市场", "科技", "主板", "创业板", "科创板", "北交所", "沪市", "深市", "两市",
                 "A股", "港股", "美股", "个股", "题材", "热点", "资金", "概念", "主线", "龙头", "蓝筹"}
 _INDEX = re.compile(r"(?:指数|指|50|100|300|500|1000|2000)$")
@@ -183,30 +184,63 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optio
     return _accept(text, taken)
 
 
+_FUNCTION_CHAR = re.compile(r"^[的在与及和则而其了是对把被从向等为中之以或都也、,，。;；:：!！?？()（）\s]")
+_LIST_THEMES = re.compile(r"((?:[\u4e00-\u9fffA-Za-z0-9]{2,8}、)+[\u4e00-\u9fffA-Za-z0-9]{2,8})等[^,，。;；\n]{0,8}?(?:概念|板块|题材|方向|赛道)")
+
+
 def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[bytearray],
              freq: Optional[dict] = None) -> list[TMatch]:
-    """X板块 / X概念(股) for an X no lexicon knows: X is the one or two jieba tokens right before."""
+    """X板块 / X概念(股) for an X no lexicon knows: the jieba tokens right before, back to a function word;
+    and every item of "A、B、C等…概念/板块"."""
     out = []
+
+    def add(s: int, e: int, ext: int, suffix: str) -> None:
+        x = text[s:e]
+        latin = bool(re.fullmatch(r"[A-Za-z0-9.\-]+", x))
+        if (len(x) < 2 or len(x) > (10 if latin else 6) or any(occ[s:ext])
+                or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9.\-]+", x) or (latin and not re.search("[A-Za-z]", x))
+                or (freq is not None and freq.get(x, 0) >= 100)
+                or (x in _company_names() and suffix == "板块") or (occupied is not None and any(occupied[s:e]))
+                or _GENERIC_TOKENS_BAD.search(x) or x in _GENERIC_BAD or _GENERIC_BAD_HEAD.match(x)
+                or _INDEX.search(x) or re.search(r"[%]", x) or re.search(r"(?:相关|方面|之类|以外|以上|以下)$", x)):
+            return
+        name = x + "概念" if suffix.startswith("概念") and x in _company_names() else x
+        out.append(TMatch(s, e, ext, name, False, name))
+        occ[s:ext] = b"\x01" * (ext - s)
+
+    bounds = sorted(starts)
+    import bisect
     for g in re.finditer(r"(概念股|概念|板块)", text):
         e = g.start()
-        toks = sorted(p for p in starts if e - 7 < p < e)
-        if not toks:
+        i = bisect.bisect_left(bounds, e) - 1
+        s = e
+        if g.group(1) == "板块":
+            # X板块: one token (two when the last is a single character)
+            if i >= 0 and e - bounds[i] == 1:
+                i -= 1
+            if i >= 0:
+                add(bounds[i], e, g.end(), "板块")
             continue
-        s = toks[-1]
-        if e - s == 1 and len(toks) >= 2:
-            s = toks[-2]  # one-character token: take the one before too
-        x = text[s:e]
-        prev = text[s - 1:s] if s > 0 else ""
-        if (len(x) < 2 or len(x) > 6 or any(occ[s:g.end()]) or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", x)
-                or (freq is not None and freq.get(x, 0) >= 100)
-                or (x in _company_names() and g.group(1) == "板块") or (occupied is not None and any(occupied[s:e]))
-                or _GENERIC_TOKENS_BAD.search(x) or x in _GENERIC_BAD or _GENERIC_BAD_HEAD.match(x)
-                or _INDEX.search(x) or re.search(r"[\d%.]", x) or (prev and _CJK.match(prev) and
-                                                                  not _GENERIC_TOKENS_BAD.match(prev))):
+        while i >= 0 and e - bounds[i] <= 10:
+            tok = text[bounds[i]:s]
+            if not tok or _FUNCTION_CHAR.match(tok) or _GENERIC_TOKENS_BAD.fullmatch(tok):
+                break
+            s = bounds[i]
+            i -= 1
+        if s == e:
             continue
-        name = x + "概念" if g.group(1).startswith("概念") and x in _company_names() else x
-        out.append(TMatch(s, e, g.end(), name, False, name))
-        occ[s:g.end()] = b"\x01" * (g.end() - s)
+        prev = text[s - 1:s]
+        if prev and not _FUNCTION_CHAR.match(prev) and not _GENERIC_TOKENS_BAD.match(prev) and i >= 0 \
+                and e - bounds[i] <= 10:
+            continue  # ran into the length cap inside a longer phrase
+        add(s, e, g.end(), g.group(1))
+    for g in _LIST_THEMES.finditer(text):
+        pos = g.start(1)
+        for item in g.group(1).split("、"):
+            s, e = pos, pos + len(item)
+            pos = e + 1
+            if s in starts and not any(occ[s:e]):
+                add(s, e, e, "")
     return out
 
 

@@ -113,3 +113,16 @@ def test_schema_rejects_unknown_keys(tmp_path, monkeypatch):
 def test_jieba_user_words_cover_names():
     words = set(lexicon().words)
     assert {"寒武纪", "中际旭创", "字节跳动", "博创科技"} <= words
+
+
+def test_no_firm_name_twice():
+    seen = {}
+    for firm in load_toml("unlisted.toml", UnlistedRules).firm:
+        for n in [firm.name, *firm.aliases]:
+            assert seen.setdefault(n.casefold(), firm.name) == firm.name, f"{n}: {seen[n.casefold()]} and {firm.name}"
+
+
+def test_stoplist_words_are_lexicon_forms():
+    keys = lexicon().keys
+    for word in load_toml("company_stoplist.toml", StopRules).context:
+        assert word.casefold() in keys, f"{word} is in no company lexicon"

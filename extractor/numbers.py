@@ -99,7 +99,6 @@ def _spaced(words) -> str:
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH.update({0x3000: 0x20, 0x2212: 0x2D})
-del _FULLWIDTH[0xFF0C]  # the ideographic comma separates clauses, never thousands
 
 
 class _Grammar:
@@ -370,7 +369,7 @@ def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> O
             value, rule, end = value / d, "number.fraction", s.end()
         else:
             if s.group("inner"):
-                approx, lo_bound = True, "low"
+                approx, lo_bound = True, ("low" if s.group("inner") != "来" else lo_bound)
                 end = s.end("inner")
             if s.group("tenth"):
                 tv = value if value is not None else core.high
@@ -435,7 +434,9 @@ def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> O
             else:
                 ok = False
         if ok and p.group("cur") and kind in ("number", "money"):
-            kind, currency = "money", currency or g.r.currency_prefixes[p.group("cur")]
+            generic = currency is None or unit_text == "元"  # 新台币10兆元: the prefix names it
+            kind = "money"
+            currency = g.r.currency_prefixes[p.group("cur")] if generic else currency
             unit_text = unit_text or p.group("cur")
             rule, lead_start = "money.symbol", p.start("cur")
         if ok:

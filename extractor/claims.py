@@ -32,11 +32,13 @@ class Cue(RuleModel):
     name: str
     by_unit: dict[str, str] = {}
     compose: bool = False
+    beats_terms: list[str] = []  # unit classes where this cue wins over a noun metric before it
 
 
 class AfterCue(RuleModel):
     words: list[str]
     name: str
+    units: list[str] = []
 
 
 class MetricRules(RuleModel):
@@ -44,6 +46,7 @@ class MetricRules(RuleModel):
     cues: list[Cue]
     after: list[AfterCue]
     implied_subjects: dict[str, str] = {}
+    board_terms: list[str] = []
     defaults: dict[str, str] = {}
 
 
@@ -64,6 +67,7 @@ class Periods(RuleModel):
     absolute: list[str]
     relative: list[str]
     intraday: list[str]
+    anaphoric: list[str]
     before: list[str]
     after: list[str]
     standalone: list[str]
@@ -98,6 +102,7 @@ _PAREN = re.compile(r"[(（][^()（）]{0,24}[)）]|[(（][^()（）]*$")
 _SENT_END = re.compile(r"[。！？!?；;]")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
 _NAME_HEADERS = ("名称", "股票名称", "简称", "股票简称", "证券简称", "个股", "股票", "名字", "标的")
+_INDEX_HEADERS = ("序号", "排名", "编号", "No", "NO", "#")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -122,10 +127,11 @@ class Lexicon:
         self.cue_of: dict[str, Cue] = {w: cue for cue in m.cues for w in cue.words}
         self.metric_re = re.compile(_alt([*self.term_of, *self.cue_of]))
         gap = r"(?:个股|股票|只股票|家公司|公司|股|只|家)?(?:均|全部|集体|纷纷)?"
-        self.after_of = {w: a.name for a in m.after for w in a.words}
+        self.after_of = {w: a for a in m.after for w in a.words}
         self.after_re = re.compile(rf"\s?{gap}(?P<w>{_alt(self.after_of)})")
         self.defaults = m.defaults
         self.implied_subjects = m.implied_subjects
+        self.board_terms = set(m.board_terms)
         self.metric_words = set(self.term_of) | set(self.cue_of)
 
         self.canonical_subject = {w: name for name, aliases in c.subjects.items() for w in (name, *aliases)}
@@ -142,11 +148,12 @@ class Lexicon:
         p = c.periods
         year = r"(?<!\d)(?:19|20)\d{2}"
         absolute = "|".join(f"(?:{a.replace('{y}', year)})" for a in p.absolute)
-        core = f"(?:{absolute}|{_alt(p.relative)}|{_alt(p.intraday)})"
+        core = f"(?:{absolute}|{_alt([*p.relative, *p.anaphoric, *p.intraday])})"
         self.period_re = re.compile(
             rf"{_alt(p.standalone)}|(?:(?:{_alt(p.before)})\s?)?{core}(?:{_alt(p.after)})?|{p.time}")
         self.time_re = re.compile(p.time)
         self.intraday = set(p.intraday)
+        self.anaphoric = set(p.anaphoric)
 
         mo = c.modality
         self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
@@ -254,7 +261,7 @@ class Carry:
     lead_modality: Optional[str] = None  # list item lead-in (1、媒体传言：…)
     # sentence scope
     metric: Optional[tuple[Optional[str], Optional[Cue], Optional[str]]] = None  # (term, cue, base)
-    sent_period: Optional[str] = None
+    sent_periods: list[tuple[str, str]] = field(default_factory=list)  # (period, kind) in order
     fig_index: int = 0
 
 
@@ -372,7 +379,15 @@ class Attribution:
             hits.append(Hit(m.start(), m.end(), w, None if cue else self.lex.term_of[w], cue))
         return hits
 
-    def metric_name(self, hit: Hit, unit: str, hits: list[Hit], carried) -> tuple[str, tuple]:
+    def metric_name(self, hits: list[Hit], unit: str, carried) -> tuple[Optional[str], tuple]:
+        """The metric of the last of `hits` (a noun before a plain cue wins: 股价报1587元 is 股价)."""
+        hit = hits[-1]
+        if hit.cue and not hit.cue.compose and unit not in hit.cue.beats_terms:
+            terms = [h for h in hits if h.term]
+            if terms:
+                hit = terms[-1]
+        if unit == "board" and not (hit.term in self.lex.board_terms):
+            return self.lex.defaults.get("board"), (None, None, None)
         if hit.term:
             return hit.term, (hit.term, None, None)
         cue = hit.cue
@@ -384,16 +399,37 @@ class Attribution:
                 base = prev[-1].term
             elif carried and carried[0]:
                 base = carried[0]
-        return (base + name if base else name), (None, cue, base)
+        if cue.compose:
+            return (base + name if base else name), (base, None, None)
+        return name, (None, cue, base)
 
-    def after_metric(self, f: Figure) -> Optional[str]:
+    def after_metric(self, f: Figure, unit: str) -> Optional[str]:
         m = self.lex.after_re.match(self.state.text, f._nend)
-        return self.lex.after_of[m.group("w")] if m else None
+        if not m:
+            return None
+        a = self.lex.after_of[m.group("w")]
+        return a.name if not a.units or unit in a.units else None
 
     # ---- periods and modality
 
     def periods_in(self, a: int, b: int) -> list[re.Match]:
         return list(self.lex.period_re.finditer(self.state.text, a, b))
+
+    def period_kind(self, m: re.Match) -> str:
+        """day (今日, 15日, 2024年), span (截至11月底, 4月27日以来), intraday (早盘, 截至收盘), anaphoric
+        (当日: the day already named) or reference (较上周, 创2015年以来新高: not the figure's period)."""
+        text, p = self.state.text, m.group()
+        if re.search(r"(?:较|比|相比|同比|环比|相较|创|刷新|创下)$", text[max(0, m.start() - 2):m.start()]) or \
+                re.match(r".{0,3}(?:新高|新低)", text[m.end():m.end() + 6]):
+            return "reference"
+        if p in self.lex.anaphoric:
+            return "anaphoric"
+        if p in self.lex.intraday or (p.startswith(("截至", "截止")) and p.endswith(("收盘", "收市", "午盘"))
+                                      and not re.search(r"\d|[今昨]", p)):
+            return "intraday"
+        if p.startswith(("截至", "截止")) or p.endswith(("以来", "至今", "为止")) or "个交易日" in p:
+            return "span"
+        return "day"
 
     def modality(self, a: int, b: int) -> Optional[str]:
         best = None
@@ -438,7 +474,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             carry.period = line.strip()
             continue
         for ss, se in split_spans(text, ls, le, _SENT_END):
-            carry.metric, carry.sent_period = None, None
+            carry.metric, carry.sent_periods = None, []
             sent_modality_start = ss
             for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
                 in_clause = []
@@ -451,13 +487,14 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
 
 def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure], sent_start: int) -> None:
     lex, text = att.lex, att.state.text
-    periods = att.periods_in(cs, ce)
-    masked = [(m.start(), m.end()) for m in periods]
-    # A period opening the clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it.
+    all_periods = att.periods_in(cs, ce)
+    masked = [(m.start(), m.end()) for m in all_periods]
+    periods = [m for m in all_periods if att.period_kind(m) != "reference"]
+    # A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it.
     for m in periods:
-        p = m.group()
-        if att.peel(text[cs:m.start()]) == "" and p not in lex.intraday and not p.startswith(("截", "到", "从", "自")):
-            carry.period = clean_period(p)
+        if att.peel(text[cs:m.start()]) == "" and att.period_kind(m) == "day" and not m.group().startswith(
+                ("截", "到", "从", "自")):
+            carry.period = clean_period(m.group())
         break
     if not figs:
         end = ce
@@ -471,8 +508,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.subject = subj
         if hits and hits[-1].term:
             carry.metric = (hits[-1].term, None, None)
-        for m in periods:
-            carry.sent_period = clean_period(m.group())
+        carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
         return
     first_unit = unit_key(figs[0])
     first_hits = [h for h in att.metric_hits(cs, figs[0]._nstart, masked) if usable(h, first_unit)]
@@ -489,11 +525,13 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         hits = [h for h in att.metric_hits(prev_end, f._nstart, masked) if usable(h, unit)]
         metric = None
         if hits:
-            metric, carry.metric = att.metric_name(hits[-1], unit, hits, carry.metric)
+            metric, carry.metric = att.metric_name(hits, unit, carry.metric)
         elif prev_metric is not None:
             metric = prev_metric
         else:
-            metric = att.after_metric(f)
+            metric = att.after_metric(f, unit)
+            if metric is None and unit == "board":
+                metric = lex.defaults.get(unit)
             if metric is None and carry.metric is not None:
                 term, cue, base = carry.metric
                 metric = term or ((base or "") + resolve_cue(cue, unit) if cue else None) or None
@@ -509,12 +547,24 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         if subject is None and items and len(items) > 1:
             subject = items[k] if k < len(items) else None
         f.subject = subject or (None if items else carry.subject)
-        left_periods = [m for m in periods if m.end() <= f._nstart]
-        if left_periods:
-            carry.sent_period = clean_period(left_periods[-1].group())
-        f.period = carry.sent_period or carry.period
+        left = carry.sent_periods + [
+            (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= f._nstart]
+        f.period = choose_period(left, carry.period)
         f.modality = att.modality(sent_start, f._nstart) or carry.lead_modality or "fact"
         prev_end = f._nend
+
+
+def choose_period(left: list[tuple[str, str]], day: Optional[str]) -> Optional[str]:
+    """The figure's period from those written before it in its sentence and the day in force:
+    a span (截至11月底) or a day named in the sentence wins, then the day in force, then a time of day."""
+    for kinds in (("span",), ("day",)):
+        found = [p for p, k in left if k in kinds]
+        if found:
+            return found[-1]
+    if day:
+        return day
+    found = [p for p, k in left if k in ("intraday", "anaphoric")]
+    return found[-1] if found else None
 
 
 def usable(h: Hit, unit: str) -> bool:
@@ -561,7 +611,8 @@ def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi)
         return [_clean_header(text[a:b]) for a, b in cells], _skip(figs, fi, state, le)
     filled = [c for c in cells if text[c[0]:c[1]].strip()]
     name = _row_name(text, cells, header)
-    if len(filled) <= 1 and nxt is not None:
+    group_row = len(filled) <= 1  # | 5天3板 | | | …: a heading for the rows below it
+    if group_row and nxt is not None:
         name = _row_name(text, _cells(text, *nxt), header)
     while fi < len(figs) and state.figures[figs[fi]]._nstart < le:
         f = state.figures[figs[fi]]
@@ -571,7 +622,9 @@ def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi)
         col = next((j for j, (a, b) in enumerate(cells) if a <= f._nstart < b), None)
         h = header[col] if header and col is not None and col < len(header) else None
         f.subject = name
-        f.metric = (h if h and h not in _NAME_HEADERS else None) or att.lex.defaults.get(unit_key(f))
+        if group_row or not h or h in _NAME_HEADERS or h in _INDEX_HEADERS:
+            h = None
+        f.metric = h or att.lex.defaults.get(unit_key(f))
         f.period = carry.period
         f.modality = "fact"
     return header, fi

@@ -68,6 +68,7 @@ class Periods(RuleModel):
     relative: list[str]
     intraday: list[str]
     anaphoric: list[str]
+    days: list[str]
     before: list[str]
     after: list[str]
     standalone: list[str]
@@ -154,6 +155,7 @@ class Lexicon:
         self.time_re = re.compile(p.time)
         self.intraday = set(p.intraday)
         self.anaphoric = set(p.anaphoric)
+        self.day_re = re.compile(rf"{_alt(p.days)}|(?:{year}-)?\d{{1,2}}-\d{{1,2}}|(?:{year}年)?(?:\d{{1,2}}月)?\d{{1,2}}[日号]")
 
         mo = c.modality
         self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
@@ -415,6 +417,14 @@ class Attribution:
     def periods_in(self, a: int, b: int) -> list[re.Match]:
         return list(self.lex.period_re.finditer(self.state.text, a, b))
 
+    def article_day(self) -> Optional[str]:
+        """The day the article is about, as first written (今日, 15日, 3月2日): figures with no period
+        of their own refer to it."""
+        for m in self.lex.period_re.finditer(self.state.text):
+            if self.period_kind(m) == "day" and self.lex.day_re.fullmatch(m.group()):
+                return m.group()
+        return None
+
     def period_kind(self, m: re.Match) -> str:
         """day (今日, 15日, 2024年), span (截至11月底, 4月27日以来), intraday (早盘, 截至收盘), anaphoric
         (当日: the day already named) or reference (较上周, 创2015年以来新高: not the figure's period)."""
@@ -452,7 +462,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     for c in state.companies:
         for m in c.mentions:
             att.company_at[m._nstart] = (m._nend, c.name)
-    carry = Carry()
+    carry = Carry(period=att.article_day())
     fi = 0
     table_header: Optional[list[str]] = None
     lines = split_spans(text, 0, len(text), re.compile(r"\n"))

@@ -16,12 +16,15 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Optional
 
+import jieba
+import jieba.posseg
 from spacy.tokens import Doc
 
 from .component import Component, register
 from .models import Claim, Figure
 from .rules import RuleModel, load_toml
 from .state import RecapState
+from .tokenizer import make_jieba
 
 
 # ---------------------------------------------------------------- rules
@@ -104,6 +107,7 @@ _SENT_END = re.compile(r"[。！？!?；;]")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
 _NAME_HEADERS = ("名称", "股票名称", "简称", "股票简称", "证券简称", "个股", "股票", "名字", "标的")
 _INDEX_HEADERS = ("序号", "排名", "编号", "No", "NO", "#")
+_NOT_NOUN = {"d", "p", "c", "u", "uj", "ul", "uv", "uz", "ug", "ud", "y", "e", "o", "r", "vd", "ad"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -121,6 +125,7 @@ class Lexicon:
 
     def __init__(self, m: MetricRules, c: ClaimRules):
         self.rules = c
+        self._pos = None
         self.term_of: dict[str, str] = {}
         for name, aliases in m.terms.items():
             for w in (name, *aliases):
@@ -160,6 +165,17 @@ class Lexicon:
         mo = c.modality
         self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
         self.modality_re = re.compile(rf"(?P<no>{_alt(mo.not_cue)})|(?P<w>{_alt(self.modality_of)})")
+
+
+    @property
+    def pos(self):
+        """jieba's part-of-speech tagger over the pipeline's private segmenter (or a fresh private one)."""
+        if self._pos is None:
+            self.use_segmenter(make_jieba())
+        return self._pos
+
+    def use_segmenter(self, segmenter) -> None:
+        self._pos = jieba.posseg.POSTokenizer(segmenter)
 
 
 @lru_cache(maxsize=1)
@@ -272,11 +288,14 @@ class Attribution:
     lex: Lexicon
     state: RecapState
     company_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # nstart -> (nend, name)
+    company_names: set[str] = field(default_factory=set)
+    carried: Optional[str] = None  # the subject in view when a clause starts
 
     # ---- subjects
 
     def peel(self, s: str) -> str:
         lex = self.lex
+        s = _LIST_MARKER.sub("", s)
         for _ in range(12):
             before = s
             s = s.strip(" \t\u3000、,，.。:：;；\"'“”‘’|*#-—>")
@@ -296,16 +315,37 @@ class Attribution:
         return s.strip(" 、,，")
 
     def valid_subject(self, s: str) -> bool:
+        """A name, a list of names or a short noun phrase; not a verb phrase or a stray character."""
         lex = self.lex
         if not s or len(s) > lex.rules.strip.max_len or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
             return False
-        if any(x in s for x in lex.not_in) or re.search(r"\d%|\d\.\d", s):
+        if s in lex.canonical_subject or s in self.company_names:
+            return True
+        if any(x in s for x in lex.not_in) or re.search(r"\d%|\d\.\d|\s", s):
             return False
         if s in lex.metric_words or s in lex.pronouns or lex.lead_re.fullmatch(s) or lex.trail_re.fullmatch(s):
             return False
-        if lex.period_re.fullmatch(s):
+        if lex.period_re.fullmatch(s) or (len(s) == 1 and _CJK.match(s)):
             return False
-        return True
+        return all(self.noun_phrase(part) for part in s.split("、") if part)
+
+    def noun_phrase(self, s: str) -> bool:
+        if s in self.lex.canonical_subject or s in self.company_names:
+            return True
+        tags = self.tags(s)
+        if not tags:
+            return False
+        # Single-character verbs and localizers are usually pieces of an unknown name (赣能股份, 中芯国际).
+        if any(t in _NOT_NOUN or (t in ("v", "f") and len(w) > 1 and w not in self.lex.metric_words)
+               for w, t in tags):
+            return False
+        if len(tags) == 1 and tags[0][1] == "vn":
+            return False
+        return tags[-1][1][0] in "njxgliz" or tags[-1][1] in ("eng", "vn", "an") or (
+            len(tags) > 1 and tags[-1][1] in ("a", "q", "m"))
+
+    def tags(self, s: str) -> list[tuple[str, str]]:
+        return [(w.word, w.flag) for w in self.lex.pos.lcut(s, HMM=False)]
 
     def subject_text(self, a: int, b: int, *, topic_only: bool = False) -> Optional[str]:
         """The subject named in text[a:b] (the part of a clause before its metric), or None."""
@@ -321,27 +361,36 @@ class Attribution:
             cut.append(raw[last:m.start()])
             last = m.end()
         cut.append(raw[last:])
-        s = self.peel(_PAREN.sub("", "".join(cut)))
-        if s in self.lex.pronouns:
+        joined = "".join(cut)
+        if joined in self.lex.pronouns:
             return None
+        examples = re.search(r"等[近超逾约]?$", joined.rstrip())
+        s = self.peel(_PAREN.sub("", joined))
+        s = re.sub(r"等(?=板块|概念|行业|个股|品种)", "", s)
+        if s in self.lex.pronouns or not s:
+            return None
+        if examples and not topic_only and self.carried:
+            return self.carried  # 闰土股份、海峡股份等6只: named examples of the group already in view
         if names:
-            joined = self.company_run(s, names)
-            if joined:
-                return joined
+            run = self.company_run(s, names)
+            if run:
+                return run
         if topic_only:
             m = self.lex.subject_re.match(s)
-            if m and (m.end() == len(s) or not self.valid_subject(s)):
+            if m and (m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())):
                 return m.group()
             lst = re.search(r"(?:是|为|包括|有)([^，,是为]{1,12}(?:、[^，,、]{1,12})+)$", s)
             if lst:
                 return lst.group(1)
-            return s if self.valid_subject(s) and len(s) <= 10 and self.lex.subject_re.fullmatch(s) else None
+            label = text[b:b + 1] in (":", "：") or "、" in s
+            return s if label and len(s) <= 12 and self.valid_subject(s) else None
         if self.valid_subject(s):
             parts = re.split(r"[和与及]", s)
             if len(parts) > 1 and all(len(p) >= 2 for p in parts):
                 return "、".join(parts)
             return s
-        found = list(self.lex.subject_re.finditer(s))
+        found = [m for m in self.lex.subject_re.finditer(s)
+                 if m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())]
         return found[-1].group() if found else None
 
     def companies_in(self, a: int, b: int) -> list[tuple[str, str]]:
@@ -377,6 +426,8 @@ class Attribution:
             w = m.group()
             cue = self.lex.cue_of.get(w)
             if _overlaps(m.start(), m.end(), masked) and not (cue and b - m.end() <= 1):
+                continue
+            if len(w) == 1 and b - m.end() > 3:  # 报 in 本报, 涨 in 涨停潮: one character counts only next to the figure
                 continue
             hits.append(Hit(m.start(), m.end(), w, None if cue else self.lex.term_of[w], cue))
         return hits
@@ -462,6 +513,8 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     for c in state.companies:
         for m in c.mentions:
             att.company_at[m._nstart] = (m._nend, c.name)
+            att.company_names.add(c.name)
+            att.company_names.add(m.text)
     carry = Carry(period=att.article_day())
     fi = 0
     table_header: Optional[list[str]] = None
@@ -520,6 +573,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.metric = (hits[-1].term, None, None)
         carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
         return
+    att.carried = carry.subject
     first_unit = unit_key(figs[0])
     first_hits = [h for h in att.metric_hits(cs, figs[0]._nstart, masked) if usable(h, first_unit)]
     boundary = first_hits[0].start if first_hits else figs[0]._nstart
@@ -674,6 +728,9 @@ class Claims(Component):
 
     def load(self) -> None:
         self.lex = lexicon()
+        segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
+        if segmenter is not None and self.lex._pos is None:
+            self.lex.use_segmenter(segmenter)
 
     def process(self, doc: Doc, state: RecapState) -> None:
         attribute(state, self.lex)

@@ -108,6 +108,7 @@ _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
 _NAME_HEADERS = ("名称", "股票名称", "简称", "股票简称", "证券简称", "个股", "股票", "名字", "标的")
 _INDEX_HEADERS = ("序号", "排名", "编号", "No", "NO", "#")
 _NOT_NOUN = {"d", "p", "c", "u", "uj", "ul", "uv", "uz", "ug", "ud", "y", "e", "o", "r", "vd", "ad"}
+_LISTED = re.compile(r"(?:是|为|包括|有)([^，,：:。是为]{1,12}(?:、[^，,：:。、]{1,12})+)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -317,7 +318,7 @@ class Attribution:
     def valid_subject(self, s: str) -> bool:
         """A name, a list of names or a short noun phrase; not a verb phrase or a stray character."""
         lex = self.lex
-        if not s or len(s) > lex.rules.strip.max_len or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
+        if not s or len(s) > (30 if "、" in s else lex.rules.strip.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
             return False
         if s in lex.canonical_subject or s in self.company_names:
             return True
@@ -327,7 +328,10 @@ class Attribution:
             return False
         if lex.period_re.fullmatch(s) or (len(s) == 1 and _CJK.match(s)):
             return False
-        return all(self.noun_phrase(part) for part in s.split("、") if part)
+        parts = [part for part in s.split("、") if part]
+        if len(parts) > 1:  # a list of names: 酿酒、银行、农业
+            return all(len(part) <= 10 and not lex.trail_re.fullmatch(part) for part in parts)
+        return self.noun_phrase(s)
 
     def noun_phrase(self, s: str) -> bool:
         if s in self.lex.canonical_subject or s in self.company_names:
@@ -383,7 +387,7 @@ class Attribution:
             if lst:
                 return lst.group(1)
             label = text[b:b + 1] in (":", "：") or "、" in s
-            return s if label and len(s) <= 12 and self.valid_subject(s) else None
+            return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s) else None
         if self.valid_subject(s):
             parts = re.split(r"[和与及]", s)
             if len(parts) > 1 and all(len(p) >= 2 for p in parts):
@@ -565,6 +569,10 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         if hits:
             end = hits[0].start
         if lex.reporting_re.search(text, cs, ce):
+            return
+        listed = _LISTED.search(text[cs:ce].rstrip("，,：:。；;！？!? \n"))
+        if listed and att.valid_subject(listed.group(1)):
+            carry.subject = listed.group(1)  # 涨幅居前的板块是酿酒、银行、农业 (…分别上涨…)
             return
         subj = att.subject_text(cs, end, topic_only=not hits)
         if subj:

@@ -21,7 +21,7 @@ from .models import Article, Market
 from .normalize import decode, normalize
 from .rules import RULES_DIR
 from .state import RecapState, get_state
-from .tokenizer import JiebaTokenizer, make_jieba
+from .tokenizer import JiebaTokenizer, make_segmenter
 
 __version__ = "0.1.0"
 
@@ -64,7 +64,7 @@ def pipeline_version() -> str:
 def build() -> Language:
     nlp = spacy.blank("zh")
     user_words = [*companies.user_words(), *themes.user_words()]
-    nlp.tokenizer = JiebaTokenizer(nlp.vocab, make_jieba(user_words))
+    nlp.tokenizer = JiebaTokenizer(nlp.vocab, make_segmenter(user_words))
     for name in COMPONENTS:
         nlp.add_pipe(f"recap_{name}", name=name)
     for _, proc in nlp.pipeline:

@@ -272,13 +272,14 @@ def _accept(text: str, matches: list[TMatch]) -> list[TMatch]:
 # ---------------------------------------------------------------- leaders and roles
 
 _ROLE = re.compile(r"(主线|助攻|最强|支线|次主线|核心)")
-_ROLE_BEFORE = re.compile(r"(主线|助攻|最强|支线|核心)(?:题材|方向|板块)?(?:是|为|在|:|：)?\s*$")
+_ROLE_BEFORE = re.compile(r"(主线|助攻|最强|支线|核心)(?:题材|方向|板块)?(?:的)?(?:依然|仍然|还是|仍|继续|就|无疑)?"
+                          r"(?:是|为|在|:|：)?\s*$")
 _ROLE_AFTER = re.compile(r"^(?:板块|概念|方向|题材)?\s*(?:是|为|作为|成为|依然是|仍是|继续)?\s*(?:今日|今天|市场)?(?:的)?"
                          r"(主线|助攻|最强|支线|核心)")
 
 
 def _role(text: str, m: TMatch) -> Optional[str]:
-    before = text[max(0, m.start - 8):m.start]
+    before = text[max(0, m.start - 10):m.start]
     after = text[m.ext_end:m.ext_end + 12]
     r = _ROLE_AFTER.match(after) or _ROLE_BEFORE.search(before)
     return r.group(1) if r else None

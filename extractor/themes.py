@@ -102,7 +102,7 @@ def user_words() -> Iterable[str]:
 # ---------------------------------------------------------------- matching
 
 # Generic forms around a theme word; a weak word needs one of them (or a theme list) to count.
-_SUFFIX = re.compile(r"(?:概念股|概念|板块|产业链|行业|题材|方向|赛道|个股|龙头|指数|股|链|系)")
+_SUFFIX = re.compile(r"(?:概念股|概念|板块|产业链|行业|题材|方向|赛道|个股|龙头|指数|族群|类股|股|链|系)")
 _STEM = re.compile(r"(?:概念股|概念|板块|产业链|行业|股)$")
 _THEME_VERB = re.compile(r"\s*(?:走强|走弱|领涨|领跌|大涨|大跌|爆发|异动|拉升|活跃|集体|涨幅居前|跌幅居前|"
                          r"表现|反弹|回调|调整|杀跌|跳水|分化|掉队|退潮|发酵|护盘|托底|发力|领衔|止跌|企稳|上攻|冲高|飘红|翻红|走高|走低)|\s*[:：]")

@@ -121,7 +121,7 @@ class _Grammar:
         inner = _alt(r.approx["inner"])
         arabic = (
             r"(?:\d{1,3}(?:,\d{3})++(?!\d)(?:\.\d++(?![.\d]))?|\d++(?:\.\d++(?![.\d]))?|(?<![\d.])\.\d++)"
-            r"(?:[eE][+-]?\d+|\^[+-]*\d+)?"
+            r"(?:[eE][+-]?\d{1,3}(?!\d)|\^[+-]*\d{1,3}(?!\d))?"
         )
         after_unit = f"(?<=[{cu}零〇{''.join(cn_scales)}])"
         piece = (
@@ -587,7 +587,10 @@ def parse(text: str) -> list[Number]:
             continue
         if "." in m.group() and m.start() >= 2 and t[m.start() - 1] == "." and t[m.start() - 2].isdigit():
             m = _INTEGER.match(t, m.start())  # 2222.2222.222: a dotted chain is a list of integers
-        built = _build(m, t, text, g, nums[-1].end if nums else 0)
+        try:
+            built = _build(m, t, text, g, nums[-1].end if nums else 0)
+        except (ArithmeticError, ValueError):  # 9^999: no usable value
+            built = None
         if built is None:
             pos = m.end()
             continue

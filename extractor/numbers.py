@@ -338,7 +338,13 @@ def _sign_ok(t: str, pos: int) -> bool:
 def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> Optional[tuple[Number, int]]:
     """The Number for a core match; also returns where scanning continues."""
     start, end = m.start(), m.end()
-    core = _core_value(m.group(), g)
+    src = m.group()
+    if (src.isascii() and src.isdigit() or _PLAIN.fullmatch(src)) and t[end:end + 1] not in g.suffix_first \
+            and (start <= min_start or t[start - 1] not in g.prefix_last):
+        # The common case: a plain Arabic number with no words around it.
+        value = int(src) if src.isdigit() else float(src)
+        return Number(text=text[start:end], start=start, end=end, value=value), end
+    core = _core_value(src, g)
     if core is None:
         return None
     value, low, high = core.value, core.low, core.high
@@ -524,9 +530,9 @@ def _merge_ranges(nums: list[Number], t: str, text: str, g: _Grammar) -> list[Nu
 
 
 def _range(a: Number, b: Number, t: str, text: str, g: _Grammar) -> Optional[Number]:
-    gap = t[a.end:b.start]
-    if len(gap) > 12:
+    if b.start - a.end > 12:
         return None
+    gap = t[a.end:b.start]
     # Two bounds: 大于10小于20, 1000以上，1500以下, 最多100最少20.
     if a.value is not None and b.value is not None \
             and ((a.low is not None) != (a.high is not None)) and ((b.low is not None) != (b.high is not None)) \

@@ -35,6 +35,7 @@ class Cue(RuleModel):
     name: str
     by_unit: dict[str, str] = {}
     compose: bool = False
+    level: bool = False  # 增至, 翻倍至: the figure is a new level of the base metric, not a change
     beats_terms: list[str] = []  # unit classes where this cue wins over a noun metric before it
 
 
@@ -429,7 +430,8 @@ class Attribution:
         for m in self.lex.metric_re.finditer(text, a, b):
             w = m.group()
             cue = self.lex.cue_of.get(w)
-            if _overlaps(m.start(), m.end(), masked) and not (cue and b - m.end() <= 1):
+            inside = any(ps <= m.start() and m.end() <= pe for ps, pe in masked)
+            if inside and not (cue and b - m.end() <= 1):
                 continue
             if len(w) == 1 and b - m.end() > 3:  # 报 in 本报, 涨 in 涨停潮: one character counts only next to the figure
                 continue
@@ -448,6 +450,10 @@ class Attribution:
         if hit.term:
             return hit.term, (hit.term, None, None)
         cue = hit.cue
+        if cue.level:
+            prev = [h for h in hits if h.end <= hit.start and h.term]
+            base = prev[-1].term if prev else (carried[0] if carried else None)
+            return base, (base, None, None)
         name = resolve_cue(cue, unit)
         base = None
         if cue.compose:
@@ -484,7 +490,7 @@ class Attribution:
         """day (今日, 15日, 2024年), span (截至11月底, 4月27日以来), intraday (早盘, 截至收盘), anaphoric
         (当日: the day already named) or reference (较上周, 创2015年以来新高: not the figure's period)."""
         text, p = self.state.text, m.group()
-        if re.search(r"(?:较|比|相比|同比|环比|相较|创|刷新|创下)$", text[max(0, m.start() - 2):m.start()]) or \
+        if re.search(r"(?:较|比|相比|同比|环比|相较)$", text[max(0, m.start() - 2):m.start()]) or \
                 re.match(r".{0,3}(?:新高|新低)", text[m.end():m.end() + 6]):
             return "reference"
         if p in self.lex.anaphoric:
@@ -577,8 +583,9 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         subj = att.subject_text(cs, end, topic_only=not hits)
         if subj:
             carry.subject = subj
-        if hits and hits[-1].term:
-            carry.metric = (hits[-1].term, None, None)
+        terms = [h for h in hits if h.term]
+        if terms:
+            carry.metric = (terms[-1].term, None, None)
         carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
         return
     att.carried = carry.subject
@@ -624,6 +631,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         f.period = choose_period(left, carry.period)
         f.modality = att.modality(sent_start, f._nstart) or carry.lead_modality or "fact"
         prev_end = f._nend
+    carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
 
 
 def choose_period(left: list[tuple[str, str]], day: Optional[str]) -> Optional[str]:

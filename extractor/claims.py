@@ -56,6 +56,7 @@ class MetricRules(RuleModel):
 
 class Classes(RuleModel):
     suffixes: list[str]
+    name_endings: list[str]
 
 
 class Strip(RuleModel):
@@ -152,6 +153,7 @@ class Lexicon:
         self.not_in = tuple(c.strip.not_in)
         self.pronouns = set(c.strip.pronouns)
         self.protected = tuple(c.classes.suffixes)
+        self.name_endings = tuple(c.classes.name_endings)
 
         p = c.periods
         year = r"(?<!\d)(?:19|20)\d{2}"
@@ -335,24 +337,26 @@ class Attribution:
         return self.noun_phrase(s)
 
     def noun_phrase(self, s: str) -> bool:
-        if s in self.lex.canonical_subject or s in self.company_names:
+        """A name or noun phrase, judged by jieba's tags. Unknown names come apart into odd pieces
+        (蔚/nr 来/v, 中石化/j 油/n 服/v), so single characters are not held against them; function
+        words are, and so are two-character verbs and localizers opening or closing the phrase."""
+        lex = self.lex
+        if s in lex.canonical_subject or s in self.company_names or s.endswith(lex.name_endings):
             return True
         tags = self.tags(s)
-        if not tags:
+        if not tags or any(t in _NOT_NOUN for _, t in tags):
             return False
-        # Single-character verbs and localizers are usually pieces of an unknown name (赣能股份, 中芯国际).
-        if any(t in _NOT_NOUN or (t in ("v", "f") and len(w) > 1 and w not in self.lex.metric_words)
-               for w, t in tags):
+        if len(tags) == 1 and tags[0][1] in ("vn", "v", "a", "m", "q", "f"):
             return False
-        if len(tags) == 1 and tags[0][1] == "vn":
-            return False
-        return tags[-1][1][0] in "njxgliz" or tags[-1][1] in ("eng", "vn", "an") or (
-            len(tags) > 1 and tags[-1][1] in ("a", "q", "m"))
+        for w, t in (tags[0], tags[-1]):
+            if t in ("v", "f", "vn") and len(w) > 1 and w not in lex.metric_words:
+                return False
+        return True
 
     def tags(self, s: str) -> list[tuple[str, str]]:
         return [(w.word, w.flag) for w in self.lex.pos.lcut(s, HMM=False)]
 
-    def subject_text(self, a: int, b: int, *, topic_only: bool = False) -> Optional[str]:
+    def subject_text(self, a: int, b: int, *, topic_only: bool = False, count: bool = False) -> Optional[str]:
         """The subject named in text[a:b] (the part of a clause before its metric), or None."""
         text = self.state.text
         if b <= a:
@@ -374,7 +378,7 @@ class Attribution:
         s = re.sub(r"等(?=板块|概念|行业|个股|品种)", "", s)
         if s in self.lex.pronouns or not s:
             return None
-        if examples and not topic_only and self.carried:
+        if examples and count and not topic_only and self.carried:
             return self.carried  # 闰土股份、海峡股份等6只: named examples of the group already in view
         if names:
             run = self.company_run(s, names)
@@ -389,6 +393,15 @@ class Attribution:
                 return lst.group(1)
             label = text[b:b + 1] in (":", "：") or "、" in s
             return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s) else None
+        if re.search(r"\s", s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
+            tail = re.split(r"\s+", s)[-1]
+            if self.valid_subject(tail):
+                s = tail
+        s = re.sub(r"\d{1,2}天$", "", s)  # 西部黄金7天|4板
+        if "的" in s:  # 港股的珍酒李渡: the head after the last 的
+            head = s.rsplit("的", 1)[1]
+            if self.valid_subject(head):
+                s = head
         if self.valid_subject(s):
             parts = re.split(r"[和与及]", s)
             if len(parts) > 1 and all(len(p) >= 2 for p in parts):
@@ -465,6 +478,14 @@ class Attribution:
         if cue.compose:
             return (base + name if base else name), (base, None, None)
         return name, (None, cue, base)
+
+    def cue_run(self, hits: list[Hit], start: int) -> tuple[int, int]:
+        """(start, end) of the text before the run of metric words nearest the figure (股价报, 涨幅扩大至)."""
+        run = len(hits) - 1
+        while run > 0 and (hits[run].start - hits[run - 1].end <= 2
+                           or not self.peel(self.state.text[hits[run - 1].end:hits[run].start])):
+            run -= 1
+        return (hits[run - 1].end if run > 0 else start), hits[run].start
 
     def after_metric(self, f: Figure, unit: str) -> Optional[str]:
         m = self.lex.after_re.match(self.state.text, f._nend)
@@ -592,7 +613,9 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
     first_unit = unit_key(figs[0])
     first_hits = [h for h in att.metric_hits(cs, figs[0]._nstart, masked) if usable(h, first_unit)]
     boundary = first_hits[0].start if first_hits else figs[0]._nstart
-    own_subject = att.subject_text(cs, boundary)
+    own_subject = att.subject_text(cs, boundary, count=first_unit == "count")
+    if not first_hits and text[cs:boundary].rstrip().endswith("的"):
+        own_subject = None  # 在当日交易的811只股票中: a modifier of what follows, not a subject
     if own_subject:
         carry.subject = own_subject
     distribute = "分别" in text[cs:figs[0]._nstart]
@@ -619,8 +642,13 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         f.metric = metric
         prev_metric = metric
         subject = own_subject
-        if k > 0:
-            subject = att.subject_text(prev_end, hits[0].start if hits else f._nstart) or own_subject
+        if hits:
+            # the name right before the cue nearest the figure: 白酒股普涨、贵州茅台涨近9%
+            a, b = att.cue_run(hits, prev_end)
+            if a > cs or k > 0:
+                subject = att.subject_text(a, b, count=unit == "count") or own_subject
+        elif k > 0:
+            subject = att.subject_text(prev_end, f._nstart, count=unit == "count") or own_subject
         if subject is None and hits and hits[0].term in lex.implied_subjects:
             subject = lex.implied_subjects[hits[0].term]
         if subject is None and items and len(items) > 1:

@@ -398,6 +398,9 @@ class Attribution:
             if self.valid_subject(tail):
                 s = tail
         s = re.sub(r"\d{1,2}天$", "", s)  # 西部黄金7天|4板
+        if len(s) > 2 and s[:-1].endswith(self.lex.protected + self.lex.name_endings) and \
+                self.tags(s[-1])[0][1] in ("v", "d", "p"):
+            s = s[:-1]  # 商业航天概念股|掀涨停潮
         if "的" in s:  # 港股的珍酒李渡: the head after the last 的
             head = s.rsplit("的", 1)[1]
             if self.valid_subject(head):

@@ -63,6 +63,7 @@ class Strip(RuleModel):
     lead: list[str]
     trail: list[str]
     pronouns: list[str]
+    generic: list[str]
     reporting: list[str]
     not_in: list[str]
     max_len: int
@@ -152,6 +153,7 @@ class Lexicon:
         self.reporting_re = re.compile(rf"(?:{_alt(c.strip.reporting)})\s*$")
         self.not_in = tuple(c.strip.not_in)
         self.pronouns = set(c.strip.pronouns)
+        self.generic_subjects = set(c.strip.generic)
         self.protected = tuple(c.classes.suffixes)
         self.name_endings = tuple(c.classes.name_endings)
 
@@ -405,10 +407,10 @@ class Attribution:
             head = s.rsplit("的", 1)[1]
             if self.valid_subject(head):
                 s = head
+        parts = re.split(r"[和与及]", s)
+        if len(parts) > 1 and all(len(p) >= 2 for p in parts):
+            s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
         if self.valid_subject(s):
-            parts = re.split(r"[和与及]", s)
-            if len(parts) > 1 and all(len(p) >= 2 for p in parts):
-                return "、".join(parts)
             return s
         found = [m for m in self.lex.subject_re.finditer(s)
                  if m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())]
@@ -649,9 +651,11 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             # the name right before the cue nearest the figure: 白酒股普涨、贵州茅台涨近9%
             a, b = att.cue_run(hits, prev_end)
             if a > cs or k > 0:
-                subject = att.subject_text(a, b, count=unit == "count") or own_subject
+                near = att.subject_text(a, b, count=unit == "count")
+                subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
         elif k > 0:
-            subject = att.subject_text(prev_end, f._nstart, count=unit == "count") or own_subject
+            near = att.subject_text(prev_end, f._nstart, count=unit == "count")
+            subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
         if subject is None and hits and hits[0].term in lex.implied_subjects:
             subject = lex.implied_subjects[hits[0].term]
         if subject is None and items and len(items) > 1:

@@ -156,6 +156,7 @@ class Lexicon:
         self.generic_subjects = set(c.strip.generic)
         self.protected = tuple(c.classes.suffixes)
         self.name_endings = tuple(c.classes.name_endings)
+        self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
 
         p = c.periods
         year = r"(?<!\d)(?:19|20)\d{2}"
@@ -320,7 +321,7 @@ class Attribution:
                 s = s[i + len(mark):]
         return s.strip(" 、,，")
 
-    def valid_subject(self, s: str) -> bool:
+    def valid_subject(self, s: str, loose: bool = False) -> bool:
         """A name, a list of names or a short noun phrase; not a verb phrase or a stray character."""
         lex = self.lex
         if not s or len(s) > (30 if "、" in s else lex.rules.strip.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
@@ -336,21 +337,22 @@ class Attribution:
         parts = [part for part in s.split("、") if part]
         if len(parts) > 1:  # a list of names: 酿酒、银行、农业
             return all(len(part) <= 10 and not lex.trail_re.fullmatch(part) for part in parts)
-        return self.noun_phrase(s)
+        return self.noun_phrase(s, loose)
 
-    def noun_phrase(self, s: str) -> bool:
+    def noun_phrase(self, s: str, loose: bool = False) -> bool:
         """A name or noun phrase, judged by jieba's tags. Unknown names come apart into odd pieces
         (蔚/nr 来/v, 中石化/j 油/n 服/v), so single characters are not held against them; function
         words are, and so are two-character verbs and localizers opening or closing the phrase."""
         lex = self.lex
-        if s in lex.canonical_subject or s in self.company_names or s.endswith(lex.name_endings):
+        if s in lex.canonical_subject or s in self.company_names or s.endswith(lex.name_endings) or (
+                len(s) > 2 and s.endswith(lex.class_endings)):
             return True
         tags = self.tags(s)
         if not tags or any(t in _NOT_NOUN for _, t in tags):
             return False
         if len(tags) == 1 and tags[0][1] in ("vn", "v", "a", "m", "q", "f"):
             return False
-        for w, t in (tags[0], tags[-1]):
+        for w, t in (() if loose else (tags[0], tags[-1])):
             if t in ("v", "f", "vn") and len(w) > 1 and w not in lex.metric_words:
                 return False
         return True
@@ -394,7 +396,7 @@ class Attribution:
             if lst:
                 return lst.group(1)
             label = text[b:b + 1] in (":", "：") or "、" in s
-            return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s) else None
+            return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s, loose=True) else None
         if re.search(r"\s", s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
             tail = re.split(r"\s+", s)[-1]
             if self.valid_subject(tail):
@@ -410,7 +412,9 @@ class Attribution:
         parts = re.split(r"[和与及]", s)
         if len(parts) > 1 and all(len(p) >= 2 for p in parts):
             s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
-        if self.valid_subject(s):
+        # X的<metric> (字节跳动2024年的资本开支): a possessor is a subject even when jieba tags it oddly
+        possessive = raw.rstrip().endswith("的") and self.lex.metric_re.match(text, b) is not None
+        if self.valid_subject(s, loose=possessive):
             return s
         found = [m for m in self.lex.subject_re.finditer(s)
                  if m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())]
@@ -445,7 +449,18 @@ class Attribution:
         开盘1873.58点 is an opening level, not a time)."""
         text = self.state.text
         hits = []
-        for m in self.lex.metric_re.finditer(text, a, b):
+        pos = a
+        while True:
+            m = self.lex.metric_re.search(text, pos, b)
+            if m is None:
+                break
+            # 黄金价格: prefer 价格 over the 金价 that starts one character earlier
+            for q in range(m.start() + 1, m.end() if len(m.group()) <= 2 else m.start()):
+                longer = self.lex.metric_re.match(text, q, b)
+                if longer and longer.end() > m.end():
+                    m = longer
+                    break
+            pos = m.end()
             w = m.group()
             cue = self.lex.cue_of.get(w)
             inside = any(ps <= m.start() and m.end() <= pe for ps, pe in masked)
@@ -561,8 +576,9 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             table_header, fi = table_line(att, carry, lines, li, table_header, figs, fi)
             continue
         table_header = None
-        carry.subject = None
-        carry.lead_modality = None
+        if not soft_wrap(text, lines, li):
+            carry.subject = None
+            carry.lead_modality = None
         marker = _LIST_MARKER.match(line)
         if marker:
             lead = re.match(r"[^：:，,。]{1,16}[：:]", line[marker.end():])
@@ -667,6 +683,14 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         f.modality = att.modality(sent_start, f._nstart) or carry.lead_modality or "fact"
         prev_end = f._nend
     carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
+
+
+def soft_wrap(text: str, lines, li: int) -> bool:
+    """Whether line `li` continues the sentence of the line before it (a hard-wrapped paragraph)."""
+    prev = next((text[s:e].strip() for s, e in reversed(lines[:li]) if text[s:e].strip()), "")
+    line = text[lines[li][0]:lines[li][1]].strip()
+    return (len(prev) > 15 and prev[-1] not in "。！？!?；;：:」”)）" and not _LIST_MARKER.match(line)
+            and not line.startswith("|") and not _LIST_MARKER.match(prev))
 
 
 def choose_period(left: list[tuple[str, str]], day: Optional[str]) -> Optional[str]:

@@ -457,7 +457,8 @@ class Attribution:
             # 黄金价格: prefer 价格 over the 金价 that starts one character earlier
             for q in range(m.start() + 1, m.end() if len(m.group()) <= 2 else m.start()):
                 longer = self.lex.metric_re.match(text, q, b)
-                if longer and longer.end() > m.end():
+                if longer and longer.end() > m.end() and not (
+                        self.lex.cue_of.get(m.group()) or self.lex.cue_of.get(longer.group())):
                     m = longer
                     break
             pos = m.end()

@@ -51,6 +51,7 @@ class MetricRules(RuleModel):
     after: list[AfterCue]
     implied_subjects: dict[str, str] = {}
     board_terms: list[str] = []
+    turnover_metrics: list[str] = []
     defaults: dict[str, str] = {}
 
 
@@ -91,6 +92,7 @@ class Modalities(RuleModel):
 
 class ClaimRules(RuleModel):
     subjects: dict[str, list[str]]
+    market_of_index: dict[str, str] = {}
     classes: Classes
     strip: Strip
     periods: Periods
@@ -154,6 +156,8 @@ class Lexicon:
         self.not_in = tuple(c.strip.not_in)
         self.pronouns = set(c.strip.pronouns)
         self.generic_subjects = set(c.strip.generic)
+        self.market_of_index = c.market_of_index
+        self.turnover_metrics = set(m.turnover_metrics)
         self.protected = tuple(c.classes.suffixes)
         self.name_endings = tuple(c.classes.name_endings)
         self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
@@ -348,8 +352,13 @@ class Attribution:
                 len(s) > 2 and s.endswith(lex.class_endings)):
             return True
         tags = self.tags(s)
-        if not tags or any(t in _NOT_NOUN for _, t in tags):
+        if not tags:
             return False
+        # Function words sink a phrase; a pronoun or adverb character inside an unknown name (久吾高科) does not.
+        for i, (w, t) in enumerate(tags):
+            inner = 0 < i < len(tags) - 1 and len(w) == 1
+            if t in _NOT_NOUN and not (inner and t in ("r", "d", "ad", "vd", "e", "o", "y")):
+                return False
         if len(tags) == 1 and tags[0][1] in ("vn", "v", "a", "m", "q", "f"):
             return False
         for w, t in (() if loose else (tags[0], tags[-1])):
@@ -678,6 +687,9 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         if subject is None and items and len(items) > 1:
             subject = items[k] if k < len(items) else None
         f.subject = subject or (None if items else carry.subject)
+        if f.metric in lex.turnover_metrics and f.subject:
+            market = lex.market_of_index.get(lex.canonical_subject.get(f.subject, f.subject))
+            f.subject = market or f.subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
         left = carry.sent_periods + [
             (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= f._nstart]
         f.period = choose_period(left, carry.period)

@@ -404,7 +404,7 @@ class Attribution:
             lst = re.search(r"(?:是|为|包括|有)([^，,是为]{1,12}(?:、[^，,、]{1,12})+)$", s)
             if lst:
                 return lst.group(1)
-            label = text[b:b + 1] in (":", "：") or "、" in s
+            label = ":" in text[b - 1:b + 1] or "：" in text[b - 1:b + 1] or "、" in s
             return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s, loose=True) else None
         if re.search(r"\s", s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
             tail = re.split(r"\s+", s)[-1]
@@ -586,7 +586,8 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             table_header, fi = table_line(att, carry, lines, li, table_header, figs, fi)
             continue
         table_header = None
-        if not soft_wrap(text, lines, li):
+        wrapped = soft_wrap(text, lines, li)
+        if not wrapped:
             carry.subject = None
             carry.lead_modality = None
         marker = _LIST_MARKER.match(line)
@@ -598,8 +599,9 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
         if lex.time_re.fullmatch(line.strip()):
             carry.period = line.strip()
             continue
-        for ss, se in split_spans(text, ls, le, _SENT_END):
-            carry.metric, carry.sent_periods = None, []
+        for si, (ss, se) in enumerate(split_spans(text, ls, le, _SENT_END)):
+            if not (wrapped and si == 0):
+                carry.metric, carry.sent_periods = None, []
             sent_modality_start = ss
             for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
                 in_clause = []
@@ -638,6 +640,8 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         terms = [h for h in hits if h.term]
         if terms:
             carry.metric = (terms[-1].term, None, None)
+        elif hits and not hits[-1].cue.compose:
+            carry.metric = (None, hits[-1].cue, None)
         carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
         return
     att.carried = carry.subject

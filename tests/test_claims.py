@@ -19,6 +19,7 @@ def _examples():
             continue
         parts = [p.strip() for p in line.split(" | ")]
         case_id, text, figure, *expect = parts
+        text = text.replace("\\n", "\n")
         xfail = len(expect) > 4 and expect[4] == "xfail"  # known failure, mostly figure detection (科创50 -> 50)
         marks = [pytest.mark.xfail(strict=True, reason="known failure")] if xfail else []
         yield pytest.param(text, figure, dict(zip(FIELDS, expect[:4])), id=case_id, marks=marks)

@@ -106,7 +106,7 @@ def _alt(words) -> str:
 MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
 _LIST_SEP = re.compile(r"[、/和与及跟]")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
-_CLAUSE_END = re.compile(r"[，,：:]")
+_CLAUSE_END = re.compile(r"[，,：:](?![^（(）)]{0,30}[)）])")  # not inside (沪：600519)
 _PAREN = re.compile(r"[(（][^()（）]{0,24}[)）]|[(（][^()（）]*$")
 _SENT_END = re.compile(r"[。！？!?；;]")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -114,6 +114,9 @@ _NAME_HEADERS = ("名称", "股票名称", "简称", "股票简称", "证券简�
 _INDEX_HEADERS = ("序号", "排名", "编号", "No", "NO", "#")
 _NOT_NOUN = {"d", "p", "c", "u", "uj", "ul", "uv", "uz", "ug", "ud", "y", "e", "o", "r", "vd", "ad"}
 _LISTED = re.compile(r"(?:是|为|包括|有)([^，,：:。是为]{1,12}(?:、[^，,：:。、]{1,12})+)$")
+# 最高的为沃尔德 / 涨幅靠后的海南椰岛(SH600238): a stock named at the end of a clause
+_NAMED_TAIL = re.compile(
+    r"的(?P<is>为|是)?(?P<name>[^的，,。为是()（）]{2,12})(?P<code>[(（](?:[A-Z]{2}|[沪深]:?)?\d{6}(?:\.[A-Z]{2})?[)）])?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -635,6 +638,13 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.subject = listed.group(1)  # 涨幅居前的板块是酿酒、银行、农业 (…分别上涨…)
             return
         subj = att.subject_text(cs, end, topic_only=not hits)
+        if not subj:
+            # 跌幅最小的为中国通号 / 涨幅靠后的海南椰岛: the name closing the clause
+            clause_text = text[cs:ce].rstrip("，,：:。；;！？!? \n")
+            tail = _NAMED_TAIL.search(clause_text)
+            if tail and (tail.group("is") or tail.group("code")) and not lex.metric_re.search(tail.group("name")) \
+                    and att.valid_subject(tail.group("name")):
+                subj = tail.group("name")
         if subj:
             carry.subject = subj
         terms = [h for h in hits if h.term]

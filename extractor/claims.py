@@ -135,6 +135,8 @@ class Lexicon:
     def __init__(self, m: MetricRules, c: ClaimRules):
         self.rules = c
         self._pos = None
+        self.tag_cache: dict[str, list[tuple[str, str]]] = {}
+        self.max_len = c.strip.max_len
         self.term_of: dict[str, str] = {}
         for name, aliases in m.terms.items():
             for w in (name, *aliases):
@@ -190,6 +192,7 @@ class Lexicon:
 
     def use_segmenter(self, segmenter) -> None:
         self._pos = jieba.posseg.POSTokenizer(segmenter)
+        self.tag_cache.clear()
 
 
 @lru_cache(maxsize=1)
@@ -198,6 +201,15 @@ def lexicon() -> Lexicon:
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def _ns(item) -> int:
+    """Normalized start of a pipeline item (read straight from pydantic's private store: this is hot)."""
+    return item.__pydantic_private__["_nstart"]
+
+
+def _ne(item) -> int:
+    return item.__pydantic_private__["_nend"]
 
 
 def unit_key(f: Figure) -> str:
@@ -304,6 +316,7 @@ class Attribution:
     company_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # nstart -> (nend, name)
     company_names: set[str] = field(default_factory=set)
     carried: Optional[str] = None  # the subject in view when a clause starts
+    _valid: dict = field(default_factory=dict)
 
     # ---- subjects
 
@@ -330,8 +343,14 @@ class Attribution:
 
     def valid_subject(self, s: str, loose: bool = False) -> bool:
         """A name, a list of names or a short noun phrase; not a verb phrase or a stray character."""
+        key = (s, loose)
+        if key not in self._valid:
+            self._valid[key] = self._valid_subject(s, loose)
+        return self._valid[key]
+
+    def _valid_subject(self, s: str, loose: bool) -> bool:
         lex = self.lex
-        if not s or len(s) > (30 if "、" in s else lex.rules.strip.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
+        if not s or len(s) > (30 if "、" in s else lex.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
             return False
         if s in lex.canonical_subject or s in self.company_names:
             return True
@@ -370,7 +389,12 @@ class Attribution:
         return True
 
     def tags(self, s: str) -> list[tuple[str, str]]:
-        return [(w.word, w.flag) for w in self.lex.pos.lcut(s, HMM=False)]
+        cache = self.lex.tag_cache
+        if s not in cache:
+            if len(cache) > 50000:
+                cache.clear()
+            cache[s] = [(w.word, w.flag) for w in self.lex.pos.lcut(s, HMM=False)]
+        return cache[s]
 
     def subject_text(self, a: int, b: int, *, topic_only: bool = False, count: bool = False) -> Optional[str]:
         """The subject named in text[a:b] (the part of a clause before its metric), or None."""
@@ -521,7 +545,7 @@ class Attribution:
         return (hits[run - 1].end if run > 0 else start), hits[run].start
 
     def after_metric(self, f: Figure, unit: str) -> Optional[str]:
-        m = self.lex.after_re.match(self.state.text, f._nend)
+        m = self.lex.after_re.match(self.state.text, _ne(f))
         if not m:
             return None
         a = self.lex.after_of[m.group("w")]
@@ -570,7 +594,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     """Fill subject, metric, period and modality of every figure in `state.figures`."""
     lex = lex or lexicon()
     text = state.text
-    figs = sorted(range(len(state.figures)), key=lambda i: state.figures[i]._nstart)
+    figs = sorted(range(len(state.figures)), key=lambda i: _ns(state.figures[i]))
     if not figs:
         return
     att = Attribution(lex, state)
@@ -608,8 +632,8 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             sent_modality_start = ss
             for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
                 in_clause = []
-                while fi < len(figs) and state.figures[figs[fi]]._nstart < ce:
-                    if state.figures[figs[fi]]._nstart >= cs:
+                while fi < len(figs) and _ns(state.figures[figs[fi]]) < ce:
+                    if _ns(state.figures[figs[fi]]) >= cs:
                         in_clause.append(state.figures[figs[fi]])
                     fi += 1
                 clause(att, carry, cs, ce, in_clause, sent_modality_start)
@@ -656,20 +680,20 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         return
     att.carried = carry.subject
     first_unit = unit_key(figs[0])
-    first_hits = [h for h in att.metric_hits(cs, figs[0]._nstart, masked) if usable(h, first_unit)]
-    boundary = first_hits[0].start if first_hits else figs[0]._nstart
+    first_hits = [h for h in att.metric_hits(cs, _ns(figs[0]), masked) if usable(h, first_unit)]
+    boundary = first_hits[0].start if first_hits else _ns(figs[0])
     own_subject = att.subject_text(cs, boundary, count=first_unit == "count")
     if not first_hits and text[cs:boundary].rstrip().endswith("的"):
         own_subject = None  # 在当日交易的811只股票中: a modifier of what follows, not a subject
     if own_subject:
         carry.subject = own_subject
-    distribute = "分别" in text[cs:figs[0]._nstart]
+    distribute = "分别" in text[cs:_ns(figs[0])]
     items = [p for p in _LIST_SEP.split(carry.subject or "") if p] if distribute and not own_subject else []
     prev_end = cs
     prev_metric = None
     for k, f in enumerate(figs):
         unit = unit_key(f)
-        hits = [h for h in att.metric_hits(prev_end, f._nstart, masked) if usable(h, unit)]
+        hits = [h for h in att.metric_hits(prev_end, _ns(f), masked) if usable(h, unit)]
         metric = None
         if hits:
             metric, carry.metric = att.metric_name(hits, unit, carry.metric)
@@ -694,7 +718,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
                 near = att.subject_text(a, b, count=unit == "count")
                 subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
         elif k > 0:
-            near = att.subject_text(prev_end, f._nstart, count=unit == "count")
+            near = att.subject_text(prev_end, _ns(f), count=unit == "count")
             subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
         if subject is None and hits and hits[0].term in lex.implied_subjects:
             subject = lex.implied_subjects[hits[0].term]
@@ -705,10 +729,10 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             market = lex.market_of_index.get(lex.canonical_subject.get(f.subject, f.subject))
             f.subject = market or f.subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
         left = carry.sent_periods + [
-            (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= f._nstart]
+            (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= _ns(f)]
         f.period = choose_period(left, carry.period)
-        f.modality = att.modality(sent_start, f._nstart) or carry.lead_modality or "fact"
-        prev_end = f._nend
+        f.modality = att.modality(sent_start, _ns(f)) or carry.lead_modality or "fact"
+        prev_end = _ne(f)
     carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
 
 
@@ -780,12 +804,12 @@ def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi)
     group_row = len(filled) <= 1  # | 5天3板 | | | …: a heading for the rows below it
     if group_row and nxt is not None:
         name = _row_name(text, _cells(text, *nxt), header)
-    while fi < len(figs) and state.figures[figs[fi]]._nstart < le:
+    while fi < len(figs) and _ns(state.figures[figs[fi]]) < le:
         f = state.figures[figs[fi]]
         fi += 1
-        if f._nstart < ls:
+        if _ns(f) < ls:
             continue
-        col = next((j for j, (a, b) in enumerate(cells) if a <= f._nstart < b), None)
+        col = next((j for j, (a, b) in enumerate(cells) if a <= _ns(f) < b), None)
         h = header[col] if header and col is not None and col < len(header) else None
         f.subject = name
         if group_row or not h or h in _NAME_HEADERS or h in _INDEX_HEADERS:
@@ -797,7 +821,7 @@ def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi)
 
 
 def _skip(figs, fi, state, end):
-    while fi < len(figs) and state.figures[figs[fi]]._nstart < end:
+    while fi < len(figs) and _ns(state.figures[figs[fi]]) < end:
         fi += 1
     return fi
 

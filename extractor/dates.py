@@ -177,9 +177,9 @@ def resolve_relative(word: str, trading_date: Optional[str]) -> Optional[str]:
         return f"{k // 12}-{k % 12 + 1:02d}"
     if w in r.years:
         return str(ref.year + r.years[w])
-    m = re.fullmatch(rf"(?P<wk>本周|这周|上周|下周)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])", w)
+    m = re.fullmatch(r"(?P<wk>本|这|上|下)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])", w)
     if m:
-        offset = r.weeks.get(m.group("wk") or "本周", 0)
+        offset = r.weeks.get((m.group("wk") or "本") + "周", 0)
         monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=offset)
         return (monday + timedelta(days=r.weekdays[m.group("d")])).isoformat()
     m = re.fullmatch(rf"(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]?", w)

@@ -84,7 +84,7 @@ class Grammar:
         self.promoted = re.compile(s.promoted)
         self.broken, self.ended = x(s.broken), x(s.ended)
         self.verb = re.compile(n.verbs)
-        self.list_sep = re.compile(r"(?:、|/|和|与|及|以及|,|，)\s*$")
+        self.list_sep = re.compile(r"(?:、|/|和|与|及|以及)\s*$")
         self.ladder_open = re.compile(r"(?:^|\n)[ \t\u3000]*[【\[(（]?[ \t\u3000]*$")
         self.ladder_close = re.compile(r"[ \t\u3000]*(?:[】\]）)][ \t\u3000]*[:：]?|[:：])[ \t\u3000]*")
 

@@ -219,6 +219,13 @@ class _Matcher:
         self.state = state
         of = self.view.of
         self.numbers = [replace(n, start=of[n.start], end=of[n.end]) for n in state.numbers]
+        # 放量1260亿至1.35万亿 reads as a range to the numbers layer: its upper end is a level
+        for n in list(self.numbers):
+            k = max(n.text.rfind("至"), n.text.rfind("到"))
+            if n.is_range and k > 0 and n.high is not None:
+                self.numbers.append(replace(n, text=n.text[k + 1:], start=n.end - len(n.text) + k + 1,
+                                            value=n.high, low=None, high=None))
+        self.numbers.sort(key=lambda n: (n.start, n.end))
 
     # ---- scope guards
     def whole_market(self, head: int, num_start: int) -> Optional[int]:

@@ -70,7 +70,8 @@ class Grammar:
         self.streak, self.days_first, self.promote = x(p["streak"]), x(p["days_first"]), x(p["promote"])
         self.within = x(p["within"])
         self.consecutive_before, self.consecutive_after = x(p["consecutive_before"]), x(p["consecutive_after"])
-        self.words = re.compile("|".join(map(re.escape, sorted(r.words, key=len, reverse=True))))
+        words = "|".join(map(re.escape, sorted(r.words, key=len, reverse=True)))
+        self.words = re.compile(_expand(f"(?:{words}){{board_end}}", r.pieces))
         n = r.names
         self.filler = re.compile(rf"(?:{n.filler})$")
         self.run_before = re.compile(r"[\u4e00-\u9fffA-Za-z*]+$")
@@ -135,7 +136,8 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
             if b:
                 hits.append(Hit(b.start(), n.end + m.end(), v, None, "board.consecutive"))
     for m in g.words.finditer(text):
-        hits.append(Hit(m.start(), m.end(), g.r.words[m.group()], None, "board.word"))
+        word = m.group().rstrip()
+        hits.append(Hit(m.start(), m.start() + len(word), g.r.words[word], None, "board.word"))
     # keep the widest reading of a span (4天2板 over its 2板)
     hits.sort(key=lambda h: (h.start, -h.end))
     out: list[Hit] = []
@@ -276,6 +278,17 @@ class _Namer:
             pos = nxt.start
         return out
 
+    def list_after(self, first: Name) -> list[Name]:
+        """`first` and the names joined after it (3板的华天酒店、长江传媒)."""
+        out = [first]
+        while len(out) < 8:
+            m = re.compile(r"\s*(?:、|和|与|及|以及)\s*").match(self.text, out[-1].end)
+            nxt = self.at_start(m.end()) if m else None
+            if not nxt:
+                break
+            out.append(nxt)
+        return out
+
     def items(self, start: int, stop: int) -> list[Name]:
         """Names listed between `start` and `stop` (a ladder line: 友好集团、中百集团)."""
         out = []
@@ -363,7 +376,7 @@ def extract_boards(state: RecapState) -> list[Board]:
         if not names:
             after = re.match(r"\s*的?\s*", text[hit.end:hit.end + 4])
             late = namer.at_start(hit.end + after.end())
-            names = [late] if late else []
+            names = namer.list_after(late) if late else []
         if promoted and hit.status is None:
             hit.status = "promoted"
         for nm in names:
@@ -375,10 +388,11 @@ def extract_boards(state: RecapState) -> list[Board]:
             continue
         seen.add(key)
         status = hit.status
+        tail = max(hit.end, name.end)
         if status is None:
-            if g.broken.match(text, hit.end):
+            if g.broken.match(text, tail):
                 status = "broken"
-            elif g.ended.match(text, hit.end):
+            elif g.ended.match(text, tail):
                 status = "ended"
         s, e = view.back(min(name.start, hit.start), max(name.end, hit.end))
         boards.append(state.mention(Board, s, e, company=name.name, code=name.code, boards=hit.boards,

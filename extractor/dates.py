@@ -36,7 +36,7 @@ from .state import RecapState
 _ISO = re.compile(r"(?<!\d)(20\d{2})[-_.]?([01]\d)[-_.]?([0-3]\d)(?!\d)")
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _FULL = re.compile(
-    rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})\s*(?:年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]?"
+    rf"(?<!\d)(?P<y>(?:19|20)\d{{2}}|[一二][〇零○一二三四五六七八九]{{3}})\s*(?:年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]?"
     r"|(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})(?!\d))")
 _MONTH_DAY = re.compile(rf"(?<![\d年./-])(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]")
 _BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|\s*[一二三四五六七八九十]{1,3}\s*月|度|报|代)")
@@ -133,6 +133,13 @@ def _int(s: str) -> Optional[int]:
         return int(s)
     v = chinese_value(s)
     return int(v) if v is not None else None
+
+
+def _year(s: str) -> int:
+    """2024, or 二〇二四 written digit by digit."""
+    if s.isdigit():
+        return int(s)
+    return int("".join(str("〇一二三四五六七八九".find(ch)) if ch not in "零○" else "0" for ch in s))
 
 
 def _nearest(m: int, d: int, ref: date) -> Optional[str]:
@@ -243,7 +250,7 @@ def find_trading_date(text: str, hint: Optional[str]) -> Optional[str]:
     full = [m for m in _FULL.finditer(text) if not _is_other_day(text, m.start(), m.end())]
     for m in full:
         mm, dd = _int(m.group("m") or m.group("m2")), _int(m.group("d") or m.group("d2"))
-        iso = valid(int(m.group("y")), mm or 0, dd or 0)
+        iso = valid(_year(m.group("y")), mm or 0, dd or 0)
         if iso and about_the_day(m.start(), m.end()):
             return iso
     for m in _MONTH_DAY.finditer(text):

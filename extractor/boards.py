@@ -70,6 +70,7 @@ class Grammar:
         self.streak, self.days_first, self.promote = x(p["streak"]), x(p["days_first"]), x(p["promote"])
         self.within = x(p["within"])
         self.consecutive_before, self.consecutive_after = x(p["consecutive_before"]), x(p["consecutive_after"])
+        self.tally_before, self.tally_after, self.tally_days = x(p["tally_before"]), x(p["tally_after"]), x(p["tally_days"])
         words = "|".join(map(re.escape, sorted(r.words, key=len, reverse=True)))
         self.words = re.compile(_expand(f"(?:{words}){{board_end}}", r.pieces))
         n = r.names
@@ -135,6 +136,13 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
             b = g.consecutive_before.search(text, max(0, n.start - 8), n.start)
             if b:
                 hits.append(Hit(b.start(), n.end + m.end(), v, None, "board.consecutive"))
+        if (m := g.tally_after.match(tail)) and (b := g.tally_before.search(text, max(0, n.start - 6), n.start)):
+            s0 = n.start
+            while s0 > 0 and text[s0 - 1] not in "。!?;！？；\n":
+                s0 -= 1
+            days = [int(d.group("d")) for d in g.tally_days.finditer(text, s0, b.start())]
+            if days and days[-1] >= v:
+                hits.append(Hit(b.start(), n.end + m.end(), v, days[-1], "board.tally_in_days"))
     for m in g.words.finditer(text):
         word = m.group().rstrip()
         hits.append(Hit(m.start(), m.start() + len(word), g.r.words[word], None, "board.word"))
@@ -258,9 +266,10 @@ class _Namer:
             name = self.at_end(s0 + m.end(1))
             if name:
                 best = name
-        for e, (c, s) in self.by_end.items():
-            if s0 <= s and e <= clause_start and self.text[s - 1:s] in ("", ",", "，", ":", "：", "\n") and (
-                    best is None or s > best.start):
+        found = sorted((s, e, c) for e, (c, s) in self.by_end.items() if s0 <= s and e <= clause_start)
+        initial = [f for f in found if self.text[f[0] - 1:f[0]] in ("", ",", "，", ":", "：", "\n")]
+        for s, e, c in (initial or found)[-1:]:
+            if best is None or s > best.start:
                 best = Name(c.name, c.code, s, e)
         return best
 
@@ -370,7 +379,8 @@ def extract_boards(state: RecapState) -> list[Board]:
             continue
         name, promoted, pos = namer.before(hit.start)
         names = [name] + namer.list_before(name) if name else []
-        if not names and text[pos - 1:pos] in (",", "，") and g.verb.search(text, pos, hit.start):
+        if not names and text[pos - 1:pos] in (",", "，") and (
+                g.verb.search(text, pos, hit.start) or hit.rule == "board.consecutive"):
             subject = namer.subject(pos - 1)
             names = [subject] if subject else []
         if not names:

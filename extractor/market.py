@@ -133,6 +133,8 @@ class Grammar:
         self.period = re.compile(x(s.period_words))
         self.foreign = re.compile(x(s.sub_market))
         self.strong_market = re.compile(r"两市|沪深|三市|全市场|A股|沪指|上证|深成指|创业板指")
+        self.comparison = re.compile(r"\s*(?:[<>≤≥]|大于|小于|高于|低于|不低于|不高于)")
+        self.comparison_before = re.compile(r"(?:[<>≤≥]=?|大于|小于|高于|低于|不低于|不高于)\s*$")
         self.separately = re.compile(r"分别(?:成交|为)?(?:额)?\s*(?:为)?\s*$")
         self.sep_join = re.compile(r"\s*(?:和|与|、|,|及)\s*$")
         names = _alt(r.indices)
@@ -300,6 +302,8 @@ class _Matcher:
         for i, n in enumerate(nums):
             s0 = sentence_start(text, n.start)
             window = text[s0:n.start]
+            if g.comparison.match(n.text) or g.comparison_before.search(window):
+                continue  # a threshold (炸板率>35%), not a value
             tail = text[n.end:n.end + 40]
             for f in g.families:
                 if f.vague is not None or not _kind_ok(n, f.kind):

@@ -371,20 +371,22 @@ def extract_boards(state: RecapState) -> list[Board]:
         if id(hit) in used:
             continue
         close = g.ladder_close.match(text, hit.end)
-        if close and g.ladder_open.search(text, max(0, hit.start - 6), hit.start):
+        at_line_start = g.ladder_open.search(text, max(0, hit.start - 6), hit.start)
+        name, promoted, pos = (None, False, hit.start) if (close and at_line_start) else namer.before(hit.start)
+        if close and name is None:
+            # 5板：友好集团、中百集团 (a ladder line, or a list after the count mid-sentence)
             stop = next((i for i in range(close.end(), min(len(text), close.end() + 200)) if text[i] in "。;；\n"),
                         min(len(text), close.end() + 200))
-            for name in namer.items(close.end(), stop):
-                found.append((name, hit, "board.ladder"))
+            for item in namer.items(close.end(), stop):
+                found.append((item, hit, "board.ladder"))
             continue
-        name, promoted, pos = namer.before(hit.start)
         names = [name] + namer.list_before(name) if name else []
         if not names and text[pos - 1:pos] in (",", "，") and (
                 g.verb.search(text, pos, hit.start) or hit.rule == "board.consecutive"):
             subject = namer.subject(pos - 1)
             names = [subject] if subject else []
         if not names:
-            after = re.match(r"\s*的?\s*", text[hit.end:hit.end + 4])
+            after = re.match(r"\s*[的(（]?\s*", text[hit.end:hit.end + 4])
             late = namer.at_start(hit.end + after.end())
             names = namer.list_after(late) if late else []
         if promoted and hit.status is None:

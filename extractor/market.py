@@ -185,15 +185,41 @@ def _kind_ok(n, kind: Optional[str]) -> bool:
 _RUBY = re.compile(r"(?<=[\u4e00-\u9fff])\([a-z\u00e0-\u00fc\u0100-\u01dc]{1,7}\)")
 
 
+def _hard_wraps(text: str) -> list[tuple[int, int]]:
+    """Line breaks that only wrap a long line (a text hard-wrapped at a fixed width, a sentence
+    running on over "\n\n"): the newline runs to read past."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if text[m.start():m.end()].strip()]
+    if len(lines) < 6:
+        return []
+    widths: dict[int, int] = {}
+    for s, e in lines:
+        widths[e - s] = widths.get(e - s, 0) + 1
+    width = max(widths, key=lambda w: (widths[w], w))
+    near = sum(n for w, n in widths.items() if width - 4 <= w <= width + 4)
+    if width < 20 or near < max(4, len(lines) // 3):
+        return []
+    out = []
+    for (s, e), (s2, _) in zip(lines, lines[1:]):
+        line = text[s:e].strip()
+        if (e - s >= width - 6 and text[e - 1] not in "。!?;！？；:：」”\"')）*|"
+                and not line.startswith("|") and not text[e:s2].strip()):
+            out.append((e, s2))
+    return out
+
+
 class View:
-    """The normalized text without ruby pinyin, with maps both ways."""
+    """The normalized text without ruby pinyin (科创(chuàng)板) and hard-wrap line breaks, with
+    maps both ways."""
 
     def __init__(self, text: str):
+        cuts = sorted([(m.start(), m.end()) for m in _RUBY.finditer(text)] + _hard_wraps(text))
         kept, pieces, pos = [], [], 0
-        for m in _RUBY.finditer(text):
-            pieces.append(text[pos:m.start()])
-            kept.extend(range(pos, m.start()))
-            pos = m.end()
+        for a, b in cuts:
+            if a < pos:
+                continue
+            pieces.append(text[pos:a])
+            kept.extend(range(pos, a))
+            pos = b
         pieces.append(text[pos:])
         kept.extend(range(pos, len(text)))
         self.text = "".join(pieces)

@@ -159,9 +159,11 @@ class Normalized:
 def _script(stage1: str, simplified: str) -> str:
     """Which script the article is written in, from the characters each conversion changes."""
     sample, simple = stage1[:200_000], simplified[:200_000]
-    trad = sum(1 for a, b in zip(sample, simple) if a != b)
-    simp = sum(1 for a, b in zip(sample, _convert_same_length(sample, "s2t")) if a != b)
-    if trad == 0 or trad <= simp * 0.05:
+    trad = 0 if sample == simple else sum(map(str.__ne__, sample, simple))
+    if trad == 0:  # the usual case: no need for the (slow to load) reverse conversion
+        return "simplified"
+    simp = sum(map(str.__ne__, sample, _convert_same_length(sample, "s2t")))
+    if trad <= simp * 0.05:
         return "simplified"
     if simp <= trad * 0.05:
         return "traditional"

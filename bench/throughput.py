@@ -71,6 +71,41 @@ def rate(fn, articles: list[str]) -> tuple[float, float]:
     return chars / max(time.process_time() - c0, 1e-9), chars / max(time.perf_counter() - w0, 1e-9)
 
 
+def breakdown(corpus: list[str]) -> list[tuple[str, float]]:
+    """CPU seconds per pipeline stage over the corpus (the tokenizer split into its parts)."""
+    from spacy.tokens import Doc
+
+    from extractor import pipeline
+    from extractor.normalize import normalize
+
+    nlp = pipeline.load()
+    tok = nlp.tokenizer
+    clock = time.process_time
+    spent: dict[str, float] = {}
+
+    def add(name: str, t0: float) -> float:
+        t1 = clock()
+        spent[name] = spent.get(name, 0.0) + t1 - t0
+        return t1
+
+    for text in corpus:
+        t = clock()
+        norm = normalize(text)
+        t = add("tokenizer: normalize (OpenCC, map)", t)
+        words = tok.segmenter.cut(norm.text)
+        t = add(f"tokenizer: segment ({tok.segmenter.engine})", t)
+        Doc(nlp.vocab, words=words, spaces=[False] * len(words))
+        t = add("tokenizer: spaCy Doc", t)
+        doc = nlp.make_doc(text)
+        t = clock()
+        for name, proc in nlp.pipeline:
+            proc(doc)
+            t = add(f"component: {name}", t)
+        pipeline.to_article(doc).model_dump(mode="json")
+        add("to_article + model_dump", t)
+    return sorted(spent.items(), key=lambda kv: -kv[1])
+
+
 def child_env(cache_dir: str | None = None) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -143,6 +178,9 @@ def main() -> int:
         results["extract_chars_per_s"] = cpu_rate
         print(f"full extraction, one core:  {cpu_rate / 1e6:6.3f} M chars/s CPU ({wall_rate / 1e6:.3f} wall), "
               f"{cpu_rate * 3 / 1e6:.2f} MB/s, {len(corpus) / (chars / cpu_rate):.0f} articles/s")
+        print("  where one core's time goes (CPU s per M chars):")
+        for name, secs in breakdown(corpus):
+            print(f"    {name:34s} {secs / (chars / 1e6):7.3f}")
         if not args.no_jieba:
             import logging
 

@@ -81,3 +81,4 @@ def schema() -> None:
 
 def main() -> None:
     app()
+from .store.commands import register as _register_store; _register_store(app)  # noqa: E402,E702

@@ -70,7 +70,7 @@ def mark(text: str, spans: list[Span]) -> Markup:
         if not active:
             out.append(piece)
             continue
-        beginning = starts.get(a, [])
+        beginning = sorted(starts.get(a, []), key=lambda s: s.kind != "hit")  # #hit is where links land
         ids = [s.anchor for s in beginning]
         extra = "".join(f'<span class="anchor" id="{escape(i)}"></span>' for i in ids[1:])
         kinds = sorted({s.kind for s in active}, key=KINDS.index)

@@ -288,3 +288,45 @@ def test_chart_svg():
                                         (0.39, "0.39"), (None, "-"), (-2.5e8, "-2.5亿")])
 def test_human(value, text):
     assert human(value) == text
+
+
+# ---------------------------------------------------------------- recap serve
+def _recap(*args, **kw):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "extractor", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent, **kw)
+
+
+def test_serve_refuses_a_missing_store(tmp_path):
+    p = _recap("serve", "--db", str(tmp_path / "none.db"), "--port", "1")
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 1 and err.decode().strip().splitlines() == [f"error: {tmp_path / 'none.db'}: no such store"]
+
+
+def test_serve_answers_on_localhost():
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = _recap("serve", "--db", rich_db(), "--port", str(port))
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/days", timeout=5) as r:
+                    days = json.load(r)
+                break
+            except OSError:
+                assert p.poll() is None, p.communicate()[1].decode()
+                assert time.monotonic() < deadline, "recap serve did not answer"
+                time.sleep(0.3)
+        assert [d["date"] for d in days] == ["2026-03-12", "2026-03-11", "2026-03-10"]
+    finally:
+        p.terminate()
+        p.communicate(timeout=30)

@@ -3,6 +3,7 @@ store of hand-built articles whose every dimension is filled (texts written for 
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 from functools import lru_cache
@@ -64,8 +65,13 @@ def corpus_db() -> str:
     from extractor.store.ingest import ingest_paths
 
     url = str(_tmpdir() / "corpus.db")
-    with open_store(url) as store:
-        report = ingest_paths(store, [str(ROOT / "corpus" / "articles"), str(ROOT / "seeds")])
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # sources relative to the repository, as `recap ingest corpus/articles seeds` stores them
+    try:
+        with open_store(url) as store:
+            report = ingest_paths(store, ["corpus/articles", "seeds"])
+    finally:
+        os.chdir(cwd)
     assert not report.errors, report.errors
     return url
 

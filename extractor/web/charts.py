@@ -10,7 +10,7 @@ from markupsafe import Markup
 from .fmt import human
 
 WIDTH, HEIGHT = 760, 320
-LEFT, RIGHT, TOP, BOTTOM = 70, 20, 36, 70
+LEFT, RIGHT, TOP, BOTTOM = 70, 20, 50, 70
 
 
 def _nice_step(span: float, ticks: int = 5) -> float:
@@ -30,6 +30,8 @@ def _axis(values: list[float], from_zero: bool, integers: bool = False) -> tuple
     if hi == lo:
         pad = abs(hi) * 0.1 or 1.0
         lo, hi = (lo - pad, hi + pad) if not from_zero else (lo, hi + pad)
+    elif not from_zero:
+        hi += 0.05 * (hi - lo)  # room for the top point's label
     step = _nice_step(hi - lo)
     if integers:
         step = max(1.0, round(step))

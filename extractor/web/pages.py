@@ -7,7 +7,7 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request
 
 from ..store import Store
-from . import charts, highlight, params, queries
+from . import charts, fmt, highlight, params, queries
 from .api import hit_url
 from .app import WebError, get_store, render
 
@@ -118,7 +118,7 @@ def timeline_page(
     except WebError as e:
         return render(request, "timeline.html", status=e.status, error=e.message, tl=None, chart=None, **ctx)
     mentions = tl.kind in ("company", "theme")
-    title = f"{tl.name}: mentions per day" if mentions else f"{tl.name}: value per trading day"
+    title = f"{tl.name}: mentions per day" if mentions else f"{fmt.stat_label(tl.name)}: value per trading day"
     chart = charts.chart([(p.date, p.value) for p in tl.points], title=title, bars=mentions)
     return render(request, "timeline.html", tl=tl, chart=chart, mentions=mentions, **ctx)
 

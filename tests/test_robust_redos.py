@@ -36,13 +36,26 @@ KNOWN_SLOW = {
 }
 
 
+KNOWN_SLOW_PATTERNS = {
+    "extractor.boards.grammar.broken": "boards.py: r'\\s*(?:炸板|开板|烂板)' rescans a run of blanks from every "
+    "position when searched (quadratic on long runs of spaces/newlines); anchor it or use \\s*+ / (?>\\s*)",
+}
+
+
 def test_patterns_are_found():
     assert len(PATTERNS) > 20
     assert any(name.startswith("extractor.normalize") for name in PATTERNS)
     assert any(name.startswith("extractor.numbers") for name in PATTERNS)
 
 
-@pytest.mark.parametrize("name", sorted(PATTERNS))
+def _pattern_cases():
+    for name in sorted(PATTERNS):
+        marks = ([pytest.mark.xfail(strict=True, reason=KNOWN_SLOW_PATTERNS[name])]
+                 if name in KNOWN_SLOW_PATTERNS else [])
+        yield pytest.param(name, id=name, marks=marks)
+
+
+@pytest.mark.parametrize("name", list(_pattern_cases()))
 def test_pattern_is_linear(name):
     """Each pattern scans 10k and 40k characters of each input: at most 1 s, no faster growth than linear."""
     pat = PATTERNS[name]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Optional
 
@@ -133,7 +133,6 @@ class _Grammar:
         per_head = "万(?=[ ]*(?:万[ ]*)?分[ ]*之)"  # 万分之三, 万万分之七
         head = rf"(?:(?<![A-Za-z0-9]){arabic}|[{cd}{cu}]|{per_head}|半(?=[ ]*[百成折]))"
         core = rf"{head}(?:{piece})*(?:{decimal})?"
-        self.core_src = core
         self.core = re.compile(core)
         self.token = re.compile(
             rf"(?P<ar>{arabic})|(?P<dec>点[ ]*[{cd}]+)|(?P<big>{_alt(cn_scales)})|(?P<lat>[{latin}])"
@@ -189,7 +188,6 @@ class _Grammar:
         # Where a core can start: scanning for these first is much faster than searching the core.
         self.start = re.compile(rf"[0-9.{cd}{cu}万半]")
         self.not_numbers = re.compile(_alt(r.not_numbers["words"]))
-        self.cn_chars = set(cd + cu + "".join(cn_scales))
 
 
 @lru_cache(maxsize=1)

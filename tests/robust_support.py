@@ -35,7 +35,6 @@ def check_article(article: Article, original: str) -> None:
 # these functions) so they keep testing everything else; delete an entry when its fix lands.
 KNOWN_BUGS = {
     # (exception type, module file, function): regression case
-    ("OverflowError", "numbers.py", "_tidy"): "numbers-overflow-long-digit-run",
 }
 
 

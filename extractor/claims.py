@@ -855,7 +855,7 @@ class Claims(Component):
     def load(self) -> None:
         self.lex = lexicon()
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
-        if segmenter is not None and self.lex._pos is None:
+        if isinstance(segmenter, jieba.Tokenizer) and self.lex._pos is None:
             self.lex.use_segmenter(segmenter)
 
     def process(self, doc: Doc, state: RecapState) -> None:

@@ -325,7 +325,7 @@ class Attribution:
         s = _LIST_MARKER.sub("", s)
         for _ in range(12):
             before = s
-            s = s.strip(" \t\u3000、,，.。:：;；\"'“”‘’|*#-—>")
+            s = s.strip().strip(" \t\u3000、,，.。:：;；\"'“”‘’|*#-—>")
             m = lex.lead_re.match(s)
             if m and m.end() < len(s):
                 s = s[m.end():]
@@ -384,7 +384,7 @@ class Attribution:
         if len(tags) == 1 and tags[0][1] in ("vn", "v", "a", "m", "q", "f"):
             return False
         for w, t in (() if loose else (tags[0], tags[-1])):
-            if t in ("v", "f", "vn") and len(w) > 1 and w not in lex.metric_words:
+            if t in ("v", "f") and len(w) > 1 and w not in lex.metric_words:
                 return False
         return True
 
@@ -544,12 +544,13 @@ class Attribution:
             run -= 1
         return (hits[run - 1].end if run > 0 else start), hits[run].start
 
-    def after_metric(self, f: Figure, unit: str) -> Optional[str]:
+    def after_metric(self, f: Figure, unit: str) -> tuple[Optional[str], int]:
+        """The metric written right after the figure (2868只个股飘红), and where that cue ends."""
         m = self.lex.after_re.match(self.state.text, _ne(f))
         if not m:
-            return None
+            return None, _ne(f)
         a = self.lex.after_of[m.group("w")]
-        return a.name if not a.units or unit in a.units else None
+        return (a.name, m.end()) if not a.units or unit in a.units else (None, _ne(f))
 
     # ---- periods and modality
 
@@ -700,7 +701,12 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         elif prev_metric is not None:
             metric = prev_metric
         else:
-            metric = att.after_metric(f, unit)
+            metric, after_end = att.after_metric(f, unit)
+            if metric and not own_subject:
+                # 37.97亿净流入消费电子: the name after the cue
+                named = att.subject_text(after_end, ce) if after_end < ce else None
+                if named and text[after_end:ce].rstrip("，,。；;！？!? \n").endswith(named):
+                    own_subject = named
             if metric is None and unit == "board":
                 metric = lex.defaults.get(unit)
             if metric is None and carry.metric is not None:

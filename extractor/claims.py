@@ -117,6 +117,7 @@ _LISTED = re.compile(r"(?:是|为|包括|有)([^，,：:。是为]{1,12}(?:、[^
 # 最高的为沃尔德 / 涨幅靠后的海南椰岛(SH600238): a stock named at the end of a clause
 _NAMED_TAIL = re.compile(
     r"的(?P<is>为|是)?(?P<name>[^的，,。为是()（）]{2,12})(?P<code>[(（](?:[A-Z]{2}|[沪深]:?)?\d{6}(?:\.[A-Z]{2})?[)）])?$")
+_COMPARED = re.compile(r"(?:比|较|相比|相较|同比|环比|对比)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -411,8 +412,8 @@ class Attribution:
             last = m.end()
         cut.append(raw[last:])
         joined = "".join(cut)
-        if joined in self.lex.pronouns:
-            return None
+        if joined in self.lex.pronouns or _COMPARED.match(joined.strip()):
+            return None  # 比上年同期下降…: the base of a comparison, not the subject
         examples = re.search(r"等[近超逾约]?$", joined.rstrip())
         s = self.peel(_PAREN.sub("", joined))
         s = re.sub(r"等(?=板块|概念|行业|个股|品种)", "", s)
@@ -728,6 +729,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
         if subject is None and hits and hits[0].term in lex.implied_subjects:
             subject = lex.implied_subjects[hits[0].term]
+            carry.subject = subject  # 全周涨停总数为275只，比上周增加48只: still about 涨停
         if subject is None and items and len(items) > 1:
             subject = items[k] if k < len(items) else None
         f.subject = subject or (None if items else carry.subject)

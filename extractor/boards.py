@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from . import companies
 from .component import Component, register
-from .market import View
+from .market import View, sentence_start
 from .models import Board
 from .numbers import chinese_value
 from .rules import RuleModel, load_toml
@@ -137,9 +137,7 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
             if b:
                 hits.append(Hit(b.start(), n.end + m.end(), v, None, "board.consecutive"))
         if (m := g.tally_after.match(tail)) and (b := g.tally_before.search(text, max(0, n.start - 6), n.start)):
-            s0 = n.start
-            while s0 > 0 and text[s0 - 1] not in "。!?;！？；\n":
-                s0 -= 1
+            s0 = sentence_start(text, n.start)
             days = [int(d.group("d")) for d in g.tally_days.finditer(text, s0, b.start())]
             if days and days[-1] >= v:
                 hits.append(Hit(b.start(), n.end + m.end(), v, days[-1], "board.tally_in_days"))
@@ -257,9 +255,7 @@ class _Namer:
     def subject(self, clause_start: int) -> Optional[Name]:
         """The stock a sentence is about, for a clause with none of its own (肇民科技(301000)凭借…，
         成功实现3连板): the last clause-initial name with its code, or a company found there."""
-        s0 = clause_start
-        while s0 > 0 and self.text[s0 - 1] not in "。!?;！？；\n":
-            s0 -= 1
+        s0 = sentence_start(self.text, clause_start)
         best = None
         for m in re.finditer(r"(?:^|(?<=[,，:：]))\s*([\u4e00-\u9fffA-Za-z*]{2,8})\s*[(（][A-Za-z]{0,2}\d{6}",
                              self.text[s0:clause_start]):

@@ -218,8 +218,9 @@ class _Namer:
         s = pos - len(name)
         return Name(name, None, s, pos) if self.plausible(name, s, pos) else None
 
-    def at_start(self, pos: int) -> Optional[Name]:
-        """A name that starts at `pos` (after its count: 18连板锋龙股份)."""
+    def at_start(self, pos: int, shaped: bool = False) -> Optional[Name]:
+        """A name that starts at `pos` (after its count: 18连板锋龙股份). With `shaped`, an unknown
+        name must end like a company name (股份, 集团 …): nothing marks it off the words after."""
         if pos in self.by_start:
             c, e = self.by_start[pos]
             return Name(c.name, c.code, pos, e)
@@ -234,6 +235,8 @@ class _Namer:
         name = run[:cut]
         if (suf := self.g.suffix.search(name)) and suf.end() >= 3:
             name = name[:suf.end()]
+        elif shaped:
+            return None
         if len(name) > 4:
             name = name[:4]
         return Name(name, None, pos, pos + len(name)) if self.plausible(name, pos, pos + len(name)) else None
@@ -381,9 +384,9 @@ def extract_boards(state: RecapState) -> list[Board]:
                 g.verb.search(text, pos, hit.start) or hit.rule == "board.consecutive"):
             subject = namer.subject(pos - 1)
             names = [subject] if subject else []
-        if not names:
-            after = re.match(r"\s*[的(（]?\s*", text[hit.end:hit.end + 4])
-            late = namer.at_start(hit.end + after.end())
+        if not names and hit.rule in ("board.streak", "board.word"):
+            after = re.match(r"\s*([的(（]?)\s*", text[hit.end:hit.end + 4])
+            late = namer.at_start(hit.end + after.end(), shaped=not after.group(1))
             names = namer.list_after(late) if late else []
         if promoted and hit.status is None:
             hit.status = "promoted"

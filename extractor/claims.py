@@ -1,13 +1,290 @@
-"""Claims: one per figure, with a stable key (subject|metric|period) to match across articles."""
+"""Claims: what each figure is about (subject), what it measures (metric), for when (period) and
+how sure the writer is (modality); then one claim per figure with a stable key.
+
+One linear pass over the article's lines, sentences and clauses carries context forward the way a
+reader does: a clause with no subject of its own is about the last one named in the paragraph, a
+clause with no metric continues the previous clause's (涨43.25点，或1.14%), a date at the start of
+a clause holds until another replaces it. Markdown tables take the metric from the column header
+and the subject from the row's name cell. Lexicons live in rules/metrics.toml and rules/claims.toml.
+"""
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Optional
 
+import jieba
+import jieba.posseg
 from spacy.tokens import Doc
 
 from .component import Component, register
-from .models import Claim
+from .models import Claim, Figure
+from .rules import RuleModel, load_toml
 from .state import RecapState
+from .tokenizer import make_jieba
+
+
+# ---------------------------------------------------------------- rules
+
+
+class Cue(RuleModel):
+    words: list[str]
+    name: str
+    by_unit: dict[str, str] = {}
+    compose: bool = False
+    level: bool = False  # 增至, 翻倍至: the figure is a new level of the base metric, not a change
+    beats_terms: list[str] = []  # unit classes where this cue wins over a noun metric before it
+
+
+class AfterCue(RuleModel):
+    words: list[str]
+    name: str
+    units: list[str] = []
+
+
+class MetricRules(RuleModel):
+    terms: dict[str, list[str]]
+    cues: list[Cue]
+    after: list[AfterCue]
+    implied_subjects: dict[str, str] = {}
+    board_terms: list[str] = []
+    turnover_metrics: list[str] = []
+    defaults: dict[str, str] = {}
+
+
+class Classes(RuleModel):
+    suffixes: list[str]
+    name_endings: list[str]
+
+
+class Strip(RuleModel):
+    lead: list[str]
+    trail: list[str]
+    pronouns: list[str]
+    generic: list[str]
+    reporting: list[str]
+    not_in: list[str]
+    max_len: int
+
+
+class Periods(RuleModel):
+    absolute: list[str]
+    relative: list[str]
+    intraday: list[str]
+    anaphoric: list[str]
+    days: list[str]
+    before: list[str]
+    after: list[str]
+    standalone: list[str]
+    time: str
+
+
+class Modalities(RuleModel):
+    rumor: list[str]
+    estimate: list[str]
+    forecast: list[str]
+    opinion: list[str]
+    not_cue: list[str]
+
+
+class ClaimRules(RuleModel):
+    subjects: dict[str, list[str]]
+    market_of_index: dict[str, str] = {}
+    classes: Classes
+    strip: Strip
+    periods: Periods
+    modality: Modalities
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
+
+
+MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
+_LIST_SEP = re.compile(r"[、/和与及跟]")
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
+_CLAUSE_END = re.compile(r"[，,：:](?![^（(）)]{0,30}[)）])")  # not inside (沪：600519)
+_PAREN = re.compile(r"[(（][^()（）]{0,24}[)）]|[(（][^()（）]*$")
+_SENT_END = re.compile(r"[。！？!?；;]")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
+_NAME_HEADERS = ("名称", "股票名称", "简称", "股票简称", "证券简称", "个股", "股票", "名字", "标的")
+_INDEX_HEADERS = ("序号", "排名", "编号", "No", "NO", "#")
+_NOT_NOUN = {"d", "p", "c", "u", "uj", "ul", "uv", "uz", "ug", "ud", "y", "e", "o", "r", "vd", "ad"}
+_LISTED = re.compile(r"(?:是|为|包括|有)([^，,：:。是为]{1,12}(?:、[^，,：:。、]{1,12})+)$")
+# 最高的为沃尔德 / 涨幅靠后的海南椰岛(SH600238): a stock named at the end of a clause
+_NAMED_TAIL = re.compile(
+    r"的(?P<is>为|是)?(?P<name>[^的，,。为是()（）]{2,12})(?P<code>[(（](?:[A-Z]{2}|[沪深]:?)?\d{6}(?:\.[A-Z]{2})?[)）])?$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    word: str
+    term: Optional[str] = None  # a noun metric from [terms]
+    cue: Optional[Cue] = None  # a unit-dependent cue
+
+
+class Lexicon:
+    """Every pattern the attribution needs, compiled once from the rules files."""
+
+    def __init__(self, m: MetricRules, c: ClaimRules):
+        self.rules = c
+        self._pos = None
+        self.tag_cache: dict[str, list[tuple[str, str]]] = {}
+        self.max_len = c.strip.max_len
+        self.term_of: dict[str, str] = {}
+        for name, aliases in m.terms.items():
+            for w in (name, *aliases):
+                self.term_of.setdefault(w, name)
+        self.cue_of: dict[str, Cue] = {w: cue for cue in m.cues for w in cue.words}
+        self.metric_re = re.compile(_alt([*self.term_of, *self.cue_of]))
+        gap = r"(?:个股|股票|只股票|家公司|公司|股|只|家)?(?:均|全部|集体|纷纷)?"
+        self.after_of = {w: a for a in m.after for w in a.words}
+        self.after_re = re.compile(rf"\s?{gap}(?P<w>{_alt(self.after_of)})")
+        self.defaults = m.defaults
+        self.implied_subjects = m.implied_subjects
+        self.board_terms = set(m.board_terms)
+        self.metric_words = set(self.term_of) | set(self.cue_of)
+
+        self.canonical_subject = {w: name for name, aliases in c.subjects.items() for w in (name, *aliases)}
+        cls = _alt(c.classes.suffixes)
+        self.subject_re = re.compile(
+            rf"(?:{_alt(self.canonical_subject)})|[A-Za-z0-9\u4e00-\u9fff]{{1,10}}?(?:{cls})")
+        self.lead_re = re.compile(rf"^(?:{_alt(c.strip.lead)})")
+        self.trail_re = re.compile(rf"(?:{_alt(c.strip.trail)})$")
+        self.reporting_re = re.compile(rf"(?:{_alt(c.strip.reporting)})\s*$")
+        self.not_in = tuple(c.strip.not_in)
+        self.pronouns = set(c.strip.pronouns)
+        self.generic_subjects = set(c.strip.generic)
+        self.market_of_index = c.market_of_index
+        self.turnover_metrics = set(m.turnover_metrics)
+        self.protected = tuple(c.classes.suffixes)
+        self.name_endings = tuple(c.classes.name_endings)
+        self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
+
+        p = c.periods
+        year = r"(?<!\d)(?:19|20)\d{2}"
+        absolute = "|".join(f"(?:{a.replace('{y}', year)})" for a in p.absolute)
+        core = f"(?:{absolute}|{_alt([*p.relative, *p.anaphoric, *p.intraday])})"
+        self.period_re = re.compile(
+            rf"{_alt(p.standalone)}|(?:(?:{_alt(p.before)})\s?)?{core}(?:{_alt(p.after)})?|{p.time}")
+        self.time_re = re.compile(p.time)
+        self.intraday = set(p.intraday)
+        self.anaphoric = set(p.anaphoric)
+        self.day_re = re.compile(rf"{_alt(p.days)}|(?:{year}-)?\d{{1,2}}-\d{{1,2}}|(?:{year}年)?(?:\d{{1,2}}月)?\d{{1,2}}[日号]")
+
+        mo = c.modality
+        self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
+        self.modality_re = re.compile(rf"(?P<no>{_alt(mo.not_cue)})|(?P<w>{_alt(self.modality_of)})")
+
+
+    @property
+    def pos(self):
+        """jieba's part-of-speech tagger over the pipeline's private segmenter (or a fresh private one)."""
+        if self._pos is None:
+            self.use_segmenter(make_jieba())
+        return self._pos
+
+    def use_segmenter(self, segmenter) -> None:
+        self._pos = jieba.posseg.POSTokenizer(segmenter)
+        self.tag_cache.clear()
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon(load_toml("metrics.toml", MetricRules), load_toml("claims.toml", ClaimRules))
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _ns(item) -> int:
+    """Normalized start of a pipeline item (read straight from pydantic's private store: this is hot)."""
+    return item.__pydantic_private__["_nstart"]
+
+
+def _ne(item) -> int:
+    return item.__pydantic_private__["_nend"]
+
+
+def unit_key(f: Figure) -> str:
+    if f.unit == "percent":
+        return "percent"
+    if f.unit in ("CNY", "USD", "HKD"):
+        return "money"
+    if f.unit == "other" and (f.unit_text or "").lstrip("个指数").startswith("点"):
+        return "points"
+    return f.unit
+
+
+def resolve_cue(cue: Cue, unit: str) -> str:
+    return cue.by_unit.get(unit, cue.name)
+
+
+def _overlaps(s: int, e: int, spans) -> bool:
+    return any(s < pe and ps < e for ps, pe in spans)
+
+
+def split_spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[tuple[int, int]]:
+    """Split text[start:end] after each delimiter match; offsets into `text`."""
+    out, s = [], start
+    for m in pattern.finditer(text, start, end):
+        if m.end() > s:
+            out.append((s, m.end()))
+        s = m.end()
+    if s < end:
+        out.append((s, end))
+    return out
+
+
+def clean_period(p: str) -> str:
+    p = p.strip()
+    if re.fullmatch(r"(?:19|20)\d{2}年", p):
+        return p[:-1]
+    return p
+
+
+def resolve_period(period: Optional[str], trading_date: Optional[str]) -> Optional[str]:
+    """A period as a date where it can be one: 今日 -> the trading date, 2024年 -> 2024."""
+    if not period:
+        return period
+    p = clean_period(period)
+    if not trading_date:
+        return p
+    try:
+        td = date.fromisoformat(trading_date)
+    except ValueError:
+        return p
+    if p in ("今日", "今天", "当日", "当天"):
+        return td.isoformat()
+    if p in ("昨日", "昨天", "前一交易日", "上一交易日"):
+        d = td - timedelta(days=1)
+        while d.weekday() >= 5:
+            d -= timedelta(days=1)
+        return d.isoformat()
+    if p in ("明日", "明天", "次日", "下一交易日"):
+        d = td + timedelta(days=1)
+        while d.weekday() >= 5:
+            d += timedelta(days=1)
+        return d.isoformat()
+    m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]", p)
+    if m:
+        try:
+            return date(int(m.group(1) or td.year), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            return p
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", p)
+    if m:
+        try:
+            return date(*map(int, m.groups())).isoformat()
+        except ValueError:
+            return p
+    return p
 
 
 def claim_key(subject, metric, period) -> str:
@@ -16,15 +293,571 @@ def claim_key(subject, metric, period) -> str:
     return "|".join(norm(x) for x in (subject, metric, period))
 
 
+# ---------------------------------------------------------------- the pass
+
+
+@dataclass
+class Carry:
+    """What a reader remembers while reading on."""
+
+    subject: Optional[str] = None  # paragraph scope
+    period: Optional[str] = None  # article scope (day-level periods only)
+    lead_modality: Optional[str] = None  # list item lead-in (1、媒体传言：…)
+    # sentence scope
+    metric: Optional[tuple[Optional[str], Optional[Cue], Optional[str]]] = None  # (term, cue, base)
+    sent_periods: list[tuple[str, str]] = field(default_factory=list)  # (period, kind) in order
+    fig_index: int = 0
+
+
+@dataclass
+class Attribution:
+    lex: Lexicon
+    state: RecapState
+    company_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # nstart -> (nend, name)
+    company_names: set[str] = field(default_factory=set)
+    carried: Optional[str] = None  # the subject in view when a clause starts
+    _valid: dict = field(default_factory=dict)
+
+    # ---- subjects
+
+    def peel(self, s: str) -> str:
+        lex = self.lex
+        s = _LIST_MARKER.sub("", s)
+        for _ in range(12):
+            before = s
+            s = s.strip(" \t\u3000、,，.。:：;；\"'“”‘’|*#-—>")
+            m = lex.lead_re.match(s)
+            if m and m.end() < len(s):
+                s = s[m.end():]
+            m = lex.trail_re.search(s)
+            if m and m.start() > 0 and not any(
+                    s.endswith(p) and len(p) > len(m.group()) for p in lex.protected):
+                s = s[:m.start()]
+            if s == before:
+                break
+        for mark in ("龙头", "龙一", "领涨股", "其中"):
+            i = s.rfind(mark)
+            if 0 <= i and i + len(mark) < len(s):
+                s = s[i + len(mark):]
+        return s.strip(" 、,，")
+
+    def valid_subject(self, s: str, loose: bool = False) -> bool:
+        """A name, a list of names or a short noun phrase; not a verb phrase or a stray character."""
+        key = (s, loose)
+        if key not in self._valid:
+            self._valid[key] = self._valid_subject(s, loose)
+        return self._valid[key]
+
+    def _valid_subject(self, s: str, loose: bool) -> bool:
+        lex = self.lex
+        if not s or len(s) > (30 if "、" in s else lex.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
+            return False
+        if s in lex.canonical_subject or s in self.company_names:
+            return True
+        if any(x in s for x in lex.not_in) or re.search(r"\d%|\d\.\d|\s", s):
+            return False
+        if s in lex.metric_words or s in lex.pronouns or lex.lead_re.fullmatch(s) or lex.trail_re.fullmatch(s):
+            return False
+        if lex.period_re.fullmatch(s) or (len(s) == 1 and _CJK.match(s)):
+            return False
+        parts = [part for part in s.split("、") if part]
+        if len(parts) > 1:  # a list of names: 酿酒、银行、农业
+            return all(len(part) <= 10 and not lex.trail_re.fullmatch(part) for part in parts)
+        return self.noun_phrase(s, loose)
+
+    def noun_phrase(self, s: str, loose: bool = False) -> bool:
+        """A name or noun phrase, judged by jieba's tags. Unknown names come apart into odd pieces
+        (蔚/nr 来/v, 中石化/j 油/n 服/v), so single characters are not held against them; function
+        words are, and so are two-character verbs and localizers opening or closing the phrase."""
+        lex = self.lex
+        if s in lex.canonical_subject or s in self.company_names or s.endswith(lex.name_endings) or (
+                len(s) > 2 and s.endswith(lex.class_endings)):
+            return True
+        tags = self.tags(s)
+        if not tags:
+            return False
+        # Function words sink a phrase; a pronoun or adverb character inside an unknown name (久吾高科) does not.
+        for i, (w, t) in enumerate(tags):
+            inner = 0 < i < len(tags) - 1 and len(w) == 1
+            if t in _NOT_NOUN and not (inner and t in ("r", "d", "ad", "vd", "e", "o", "y")):
+                return False
+        if len(tags) == 1 and tags[0][1] in ("vn", "v", "a", "m", "q", "f"):
+            return False
+        for w, t in (() if loose else (tags[0], tags[-1])):
+            if t in ("v", "f", "vn") and len(w) > 1 and w not in lex.metric_words:
+                return False
+        return True
+
+    def tags(self, s: str) -> list[tuple[str, str]]:
+        cache = self.lex.tag_cache
+        if s not in cache:
+            if len(cache) > 50000:
+                cache.clear()
+            cache[s] = [(w.word, w.flag) for w in self.lex.pos.lcut(s, HMM=False)]
+        return cache[s]
+
+    def subject_text(self, a: int, b: int, *, topic_only: bool = False, count: bool = False) -> Optional[str]:
+        """The subject named in text[a:b] (the part of a clause before its metric), or None."""
+        text = self.state.text
+        if b <= a:
+            return None
+        names = self.companies_in(a, b)
+        # Remove periods (2024年, 今日) so they neither block nor join the subject.
+        raw = text[a:b]
+        cut = []
+        last = 0
+        for m in self.lex.period_re.finditer(raw):
+            cut.append(raw[last:m.start()])
+            last = m.end()
+        cut.append(raw[last:])
+        joined = "".join(cut)
+        if joined in self.lex.pronouns:
+            return None
+        examples = re.search(r"等[近超逾约]?$", joined.rstrip())
+        s = self.peel(_PAREN.sub("", joined))
+        s = re.sub(r"等(?=板块|概念|行业|个股|品种)", "", s)
+        if s in self.lex.pronouns or not s:
+            return None
+        if examples and count and not topic_only and self.carried:
+            return self.carried  # 闰土股份、海峡股份等6只: named examples of the group already in view
+        if names:
+            run = self.company_run(s, names)
+            if run:
+                return run
+        if topic_only:
+            m = self.lex.subject_re.match(s)
+            if m and (m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())):
+                return m.group()
+            lst = re.search(r"(?:是|为|包括|有)([^，,是为]{1,12}(?:、[^，,、]{1,12})+)$", s)
+            if lst:
+                return lst.group(1)
+            label = ":" in text[b - 1:b + 1] or "：" in text[b - 1:b + 1] or "、" in s
+            return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s, loose=True) else None
+        if re.search(r"\s", s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
+            tail = re.split(r"\s+", s)[-1]
+            if self.valid_subject(tail):
+                s = tail
+        s = re.sub(r"\d{1,2}天$", "", s)  # 西部黄金7天|4板
+        if len(s) > 2 and s[:-1].endswith(self.lex.protected + self.lex.name_endings) and \
+                self.tags(s[-1])[0][1] in ("v", "d", "p"):
+            s = s[:-1]  # 商业航天概念股|掀涨停潮
+        if "的" in s:  # 港股的珍酒李渡: the head after the last 的
+            head = s.rsplit("的", 1)[1]
+            if self.valid_subject(head):
+                s = head
+        parts = re.split(r"[和与及]", s)
+        if len(parts) > 1 and all(len(p) >= 2 for p in parts):
+            s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
+        # X的<metric> (字节跳动2024年的资本开支): a possessor is a subject even when jieba tags it oddly
+        possessive = raw.rstrip().endswith("的") and self.lex.metric_re.match(text, b) is not None
+        if self.valid_subject(s, loose=possessive):
+            return s
+        found = [m for m in self.lex.subject_re.finditer(s)
+                 if m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())]
+        return found[-1].group() if found else None
+
+    def companies_in(self, a: int, b: int) -> list[tuple[str, str]]:
+        """(surface, canonical name) of company mentions inside text[a:b]."""
+        out = []
+        text = self.state.text
+        for pos in range(a, b):
+            hit = self.company_at.get(pos)
+            if hit and hit[0] <= b:
+                out.append((text[pos:hit[0]], hit[1]))
+        return out
+
+    @staticmethod
+    def company_run(s: str, names: list[tuple[str, str]]) -> Optional[str]:
+        """Canonical names when `s` is one company or a list of them (屹唐股份、富创精密)."""
+        canon = dict(names)
+        parts = [p for p in _LIST_SEP.split(s) if p]
+        if parts and all(p in canon for p in parts):
+            return "、".join(canon[p] for p in parts)
+        for surface, name in sorted(names, key=lambda x: -len(x[0])):
+            if s.endswith(surface):
+                return name
+        return None
+
+    # ---- metrics
+
+    def metric_hits(self, a: int, b: int, masked) -> list[Hit]:
+        """Metric words in text[a:b], except inside periods (a cue right before the figure counts:
+        开盘1873.58点 is an opening level, not a time)."""
+        text = self.state.text
+        hits = []
+        pos = a
+        while True:
+            m = self.lex.metric_re.search(text, pos, b)
+            if m is None:
+                break
+            # 黄金价格: prefer 价格 over the 金价 that starts one character earlier
+            for q in range(m.start() + 1, m.end() if len(m.group()) <= 2 else m.start()):
+                longer = self.lex.metric_re.match(text, q, b)
+                if longer and longer.end() > m.end() and not (
+                        self.lex.cue_of.get(m.group()) or self.lex.cue_of.get(longer.group())):
+                    m = longer
+                    break
+            pos = m.end()
+            w = m.group()
+            cue = self.lex.cue_of.get(w)
+            inside = any(ps <= m.start() and m.end() <= pe for ps, pe in masked)
+            if inside and not (cue and b - m.end() <= 1):
+                continue
+            if len(w) == 1 and b - m.end() > 3:  # 报 in 本报, 涨 in 涨停潮: one character counts only next to the figure
+                continue
+            hits.append(Hit(m.start(), m.end(), w, None if cue else self.lex.term_of[w], cue))
+        return hits
+
+    def metric_name(self, hits: list[Hit], unit: str, carried) -> tuple[Optional[str], tuple]:
+        """The metric of the last of `hits` (a noun before a plain cue wins: 股价报1587元 is 股价)."""
+        hit = hits[-1]
+        if hit.cue and not hit.cue.compose and unit not in hit.cue.beats_terms:
+            terms = [h for h in hits if h.term]
+            if terms:
+                hit = terms[-1]
+        if unit == "board" and not (hit.term in self.lex.board_terms):
+            return self.lex.defaults.get("board"), (None, None, None)
+        if hit.term:
+            return hit.term, (hit.term, None, None)
+        cue = hit.cue
+        if cue.level:
+            prev = [h for h in hits if h.end <= hit.start and h.term]
+            base = prev[-1].term if prev else (carried[0] if carried else None)
+            return base, (base, None, None)
+        name = resolve_cue(cue, unit)
+        base = None
+        if cue.compose:
+            prev = [h for h in hits if h.end <= hit.start and h.term and hit.start - h.end <= 3]
+            if prev:
+                base = prev[-1].term
+            elif carried and carried[0]:
+                base = carried[0]
+        if cue.compose:
+            return (base + name if base else name), (base, None, None)
+        return name, (None, cue, base)
+
+    def cue_run(self, hits: list[Hit], start: int) -> tuple[int, int]:
+        """(start, end) of the text before the run of metric words nearest the figure (股价报, 涨幅扩大至)."""
+        run = len(hits) - 1
+        while run > 0 and (hits[run].start - hits[run - 1].end <= 2
+                           or not self.peel(self.state.text[hits[run - 1].end:hits[run].start])):
+            run -= 1
+        return (hits[run - 1].end if run > 0 else start), hits[run].start
+
+    def after_metric(self, f: Figure, unit: str) -> Optional[str]:
+        m = self.lex.after_re.match(self.state.text, _ne(f))
+        if not m:
+            return None
+        a = self.lex.after_of[m.group("w")]
+        return a.name if not a.units or unit in a.units else None
+
+    # ---- periods and modality
+
+    def periods_in(self, a: int, b: int) -> list[re.Match]:
+        return list(self.lex.period_re.finditer(self.state.text, a, b))
+
+    def article_day(self) -> Optional[str]:
+        """The day the article is about, as first written (今日, 15日, 3月2日): figures with no period
+        of their own refer to it."""
+        for m in self.lex.period_re.finditer(self.state.text):
+            if self.period_kind(m) == "day" and self.lex.day_re.fullmatch(m.group()):
+                return m.group()
+        return None
+
+    def period_kind(self, m: re.Match) -> str:
+        """day (今日, 15日, 2024年), span (截至11月底, 4月27日以来), intraday (早盘, 截至收盘), anaphoric
+        (当日: the day already named) or reference (较上周, 创2015年以来新高: not the figure's period)."""
+        text, p = self.state.text, m.group()
+        if re.search(r"(?:较|比|相比|同比|环比|相较)$", text[max(0, m.start() - 2):m.start()]) or \
+                re.match(r".{0,3}(?:新高|新低)", text[m.end():m.end() + 6]):
+            return "reference"
+        if p in self.lex.anaphoric:
+            return "anaphoric"
+        if p in self.lex.intraday or (p.startswith(("截至", "截止")) and p.endswith(("收盘", "收市", "午盘"))
+                                      and not re.search(r"\d|[今昨]", p)):
+            return "intraday"
+        if p.startswith(("截至", "截止")) or p.endswith(("以来", "至今", "为止")) or "个交易日" in p:
+            return "span"
+        return "day"
+
+    def modality(self, a: int, b: int) -> Optional[str]:
+        best = None
+        for m in self.lex.modality_re.finditer(self.state.text, a, b):
+            if m.group("w"):
+                k = self.lex.modality_of[m.group("w")]
+                if best is None or MODALITY_ORDER.index(k) < MODALITY_ORDER.index(best):
+                    best = k
+        return best
+
+
+def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
+    """Fill subject, metric, period and modality of every figure in `state.figures`."""
+    lex = lex or lexicon()
+    text = state.text
+    figs = sorted(range(len(state.figures)), key=lambda i: _ns(state.figures[i]))
+    if not figs:
+        return
+    att = Attribution(lex, state)
+    for c in state.companies:
+        for m in c.mentions:
+            att.company_at[m._nstart] = (m._nend, c.name)
+            att.company_names.add(c.name)
+            att.company_names.add(m.text)
+    carry = Carry(period=att.article_day())
+    fi = 0
+    table_header: Optional[list[str]] = None
+    lines = split_spans(text, 0, len(text), re.compile(r"\n"))
+    for li, (ls, le) in enumerate(lines):
+        line = text[ls:le]
+        if line.strip().startswith("|"):
+            table_header, fi = table_line(att, carry, lines, li, table_header, figs, fi)
+            continue
+        table_header = None
+        wrapped = soft_wrap(text, lines, li)
+        if not wrapped:
+            carry.subject = None
+            carry.lead_modality = None
+        marker = _LIST_MARKER.match(line)
+        if marker:
+            lead = re.match(r"[^：:，,。]{1,16}[：:]", line[marker.end():])
+            if lead:
+                a = ls + marker.end()
+                carry.lead_modality = att.modality(a, a + lead.end())
+        if lex.time_re.fullmatch(line.strip()):
+            carry.period = line.strip()
+            continue
+        for si, (ss, se) in enumerate(split_spans(text, ls, le, _SENT_END)):
+            if not (wrapped and si == 0):
+                carry.metric, carry.sent_periods = None, []
+            sent_modality_start = ss
+            for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
+                in_clause = []
+                while fi < len(figs) and _ns(state.figures[figs[fi]]) < ce:
+                    if _ns(state.figures[figs[fi]]) >= cs:
+                        in_clause.append(state.figures[figs[fi]])
+                    fi += 1
+                clause(att, carry, cs, ce, in_clause, sent_modality_start)
+
+
+def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure], sent_start: int) -> None:
+    lex, text = att.lex, att.state.text
+    all_periods = att.periods_in(cs, ce)
+    masked = [(m.start(), m.end()) for m in all_periods]
+    periods = [m for m in all_periods if att.period_kind(m) != "reference"]
+    # A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it.
+    for m in periods:
+        if att.peel(text[cs:m.start()]) == "" and att.period_kind(m) == "day" and not m.group().startswith(
+                ("截", "到", "从", "自")):
+            carry.period = clean_period(m.group())
+        break
+    if not figs:
+        end = ce
+        hits = att.metric_hits(cs, ce, masked)
+        if hits:
+            end = hits[0].start
+        if lex.reporting_re.search(text, cs, ce):
+            return
+        listed = _LISTED.search(text[cs:ce].rstrip("，,：:。；;！？!? \n"))
+        if listed and att.valid_subject(listed.group(1)):
+            carry.subject = listed.group(1)  # 涨幅居前的板块是酿酒、银行、农业 (…分别上涨…)
+            return
+        subj = att.subject_text(cs, end, topic_only=not hits)
+        if not subj:
+            # 跌幅最小的为中国通号 / 涨幅靠后的海南椰岛: the name closing the clause
+            clause_text = text[cs:ce].rstrip("，,：:。；;！？!? \n")
+            tail = _NAMED_TAIL.search(clause_text)
+            if tail and (tail.group("is") or tail.group("code")) and not lex.metric_re.search(tail.group("name")) \
+                    and att.valid_subject(tail.group("name")):
+                subj = tail.group("name")
+        if subj:
+            carry.subject = subj
+        terms = [h for h in hits if h.term]
+        if terms:
+            carry.metric = (terms[-1].term, None, None)
+        elif hits and not hits[-1].cue.compose:
+            carry.metric = (None, hits[-1].cue, None)
+        carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
+        return
+    att.carried = carry.subject
+    first_unit = unit_key(figs[0])
+    first_hits = [h for h in att.metric_hits(cs, _ns(figs[0]), masked) if usable(h, first_unit)]
+    boundary = first_hits[0].start if first_hits else _ns(figs[0])
+    own_subject = att.subject_text(cs, boundary, count=first_unit == "count")
+    if not first_hits and text[cs:boundary].rstrip().endswith("的"):
+        own_subject = None  # 在当日交易的811只股票中: a modifier of what follows, not a subject
+    if own_subject:
+        carry.subject = own_subject
+    distribute = "分别" in text[cs:_ns(figs[0])]
+    items = [p for p in _LIST_SEP.split(carry.subject or "") if p] if distribute and not own_subject else []
+    prev_end = cs
+    prev_metric = None
+    for k, f in enumerate(figs):
+        unit = unit_key(f)
+        hits = [h for h in att.metric_hits(prev_end, _ns(f), masked) if usable(h, unit)]
+        metric = None
+        if hits:
+            metric, carry.metric = att.metric_name(hits, unit, carry.metric)
+        elif prev_metric is not None:
+            metric = prev_metric
+        else:
+            metric = att.after_metric(f, unit)
+            if metric is None and unit == "board":
+                metric = lex.defaults.get(unit)
+            if metric is None and carry.metric is not None:
+                term, cue, base = carry.metric
+                metric = term or ((base or "") + resolve_cue(cue, unit) if cue else None) or None
+            if metric is None:
+                metric = lex.defaults.get(unit)
+        f.metric = metric
+        prev_metric = metric
+        subject = own_subject
+        if hits:
+            # the name right before the cue nearest the figure: 白酒股普涨、贵州茅台涨近9%
+            a, b = att.cue_run(hits, prev_end)
+            if a > cs or k > 0:
+                near = att.subject_text(a, b, count=unit == "count")
+                subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
+        elif k > 0:
+            near = att.subject_text(prev_end, _ns(f), count=unit == "count")
+            subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
+        if subject is None and hits and hits[0].term in lex.implied_subjects:
+            subject = lex.implied_subjects[hits[0].term]
+        if subject is None and items and len(items) > 1:
+            subject = items[k] if k < len(items) else None
+        f.subject = subject or (None if items else carry.subject)
+        if f.metric in lex.turnover_metrics and f.subject:
+            market = lex.market_of_index.get(lex.canonical_subject.get(f.subject, f.subject))
+            f.subject = market or f.subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
+        left = carry.sent_periods + [
+            (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= _ns(f)]
+        f.period = choose_period(left, carry.period)
+        f.modality = att.modality(sent_start, _ns(f)) or carry.lead_modality or "fact"
+        prev_end = _ne(f)
+    carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
+
+
+def soft_wrap(text: str, lines, li: int) -> bool:
+    """Whether line `li` continues the sentence of the line before it (a hard-wrapped paragraph)."""
+    prev = next((text[s:e].strip() for s, e in reversed(lines[:li]) if text[s:e].strip()), "")
+    line = text[lines[li][0]:lines[li][1]].strip()
+    return (len(prev) > 15 and prev[-1] not in "。！？!?；;：:」”)）" and not _LIST_MARKER.match(line)
+            and not line.startswith("|") and not _LIST_MARKER.match(prev))
+
+
+def choose_period(left: list[tuple[str, str]], day: Optional[str]) -> Optional[str]:
+    """The figure's period from those written before it in its sentence and the day in force:
+    a span (截至11月底) or a day named in the sentence wins, then the day in force, then a time of day."""
+    for kinds in (("span",), ("day",)):
+        found = [p for p, k in left if k in kinds]
+        if found:
+            return found[-1]
+    if day:
+        return day
+    found = [p for p, k in left if k in ("intraday", "anaphoric")]
+    return found[-1] if found else None
+
+
+def usable(h: Hit, unit: str) -> bool:
+    return bool(h.term or resolve_cue(h.cue, unit))
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _cells(text: str, ls: int, le: int) -> list[tuple[int, int]]:
+    """Cell spans of a markdown table row (without the outer pipes)."""
+    bars = [m.start() for m in re.finditer(r"\|", text[ls:le])]
+    return [(ls + a + 1, ls + b) for a, b in zip(bars, bars[1:])]
+
+
+def _clean_header(h: str) -> str:
+    h = re.sub(r"[(（][^)）]*[)）]|[%％]", "", h).strip(" *")
+    return h
+
+
+def _row_name(text: str, cells, header: Optional[list[str]]) -> Optional[str]:
+    if header:
+        for j, h in enumerate(header):
+            if h in _NAME_HEADERS and j < len(cells):
+                name = text[cells[j][0]:cells[j][1]].strip(" *")
+                if name:
+                    return name
+    for a, b in cells:
+        cell = text[a:b].strip(" *")
+        if _CJK.search(cell) and not re.search(r"\d", cell):
+            return cell
+    return None
+
+
+def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi):
+    text, state = att.state.text, att.state
+    ls, le = lines[li]
+    row = text[ls:le].strip()
+    if _TABLE_SEP.match(row.strip("|").strip()) and set(row) <= set("|-: \n\t"):
+        return header, fi
+    cells = _cells(text, ls, le)
+    nxt = lines[li + 1] if li + 1 < len(lines) else None
+    if header is None and nxt and set(text[nxt[0]:nxt[1]].strip()) <= set("|-: \n\t") and "-" in text[nxt[0]:nxt[1]]:
+        return [_clean_header(text[a:b]) for a, b in cells], _skip(figs, fi, state, le)
+    filled = [c for c in cells if text[c[0]:c[1]].strip()]
+    name = _row_name(text, cells, header)
+    group_row = len(filled) <= 1  # | 5天3板 | | | …: a heading for the rows below it
+    if group_row and nxt is not None:
+        name = _row_name(text, _cells(text, *nxt), header)
+    while fi < len(figs) and _ns(state.figures[figs[fi]]) < le:
+        f = state.figures[figs[fi]]
+        fi += 1
+        if _ns(f) < ls:
+            continue
+        col = next((j for j, (a, b) in enumerate(cells) if a <= _ns(f) < b), None)
+        h = header[col] if header and col is not None and col < len(header) else None
+        f.subject = name
+        if group_row or not h or h in _NAME_HEADERS or h in _INDEX_HEADERS:
+            h = None
+        f.metric = h or att.lex.defaults.get(unit_key(f))
+        f.period = carry.period
+        f.modality = "fact"
+    return header, fi
+
+
+def _skip(figs, fi, state, end):
+    while fi < len(figs) and _ns(state.figures[figs[fi]]) < end:
+        fi += 1
+    return fi
+
+
+# ---------------------------------------------------------------- claims
+
+
+def canonical_subject(subject: Optional[str], lex: Lexicon) -> Optional[str]:
+    if not subject:
+        return subject
+    return lex.canonical_subject.get(subject, subject)
+
+
+def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim]:
+    lex = lex or lexicon()
+    out = []
+    for i, f in enumerate(state.figures):
+        key = claim_key(canonical_subject(f.subject, lex), f.metric, resolve_period(f.period, state.trading_date))
+        out.append(Claim(
+            key=key, subject=f.subject, metric=f.metric, period=f.period, value=f.value, low=f.low,
+            high=f.high, unit=f.unit, modality=f.modality, figure=i, text=f.text, start=f.start,
+            end=f.end, rule="claims.per_figure",
+        ))
+    return out
+
+
 @register
 class Claims(Component):
     name = "claims"
 
+    def load(self) -> None:
+        self.lex = lexicon()
+        segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
+        if isinstance(segmenter, jieba.Tokenizer) and self.lex._pos is None:
+            self.lex.use_segmenter(segmenter)
+
     def process(self, doc: Doc, state: RecapState) -> None:
-        for i, f in enumerate(state.figures):
-            state.claims.append(Claim(
-                key=claim_key(f.subject, f.metric, f.period), subject=f.subject, metric=f.metric,
-                period=f.period, value=f.value, low=f.low, high=f.high, unit=f.unit,
-                modality=f.modality, figure=i, text=f.text, start=f.start, end=f.end,
-                rule="claims.per_figure",
-            ))
+        attribute(state, self.lex)
+        state.claims = build_claims(state, self.lex)

@@ -8,9 +8,6 @@ from typing import Optional
 import orjson
 import typer
 
-from .io import expand
-from .normalize import InputError
-
 app = typer.Typer(
     name="recap",
     help="Turn Chinese stock-market recap articles (复盘, 收评) into structured, checkable JSON.",
@@ -45,48 +42,32 @@ def parse(
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Write one JSON line per article to FILE."),
     date: Optional[str] = typer.Option(None, "--date", callback=_check_date, help="Trading date YYYY-MM-DD for articles that do not state it."),
     pretty: bool = typer.Option(False, "--pretty", help="Indent the JSON."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores; Dask: local workers, default 2)."),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes) or dask."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786); without it --engine dask starts a local cluster."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: only on a terminal)."),
+    force: bool = typer.Option(False, "--force", help="Parse again articles whose output is already there."),
 ) -> None:
-    """Extract figures, companies, themes, market statistics and boards from articles."""
-    from .pipeline import extract
+    """Extract figures, companies, themes, market statistics and boards from articles.
+
+    Reruns resume: an article whose output already holds its article_id and this
+    pipeline_version is skipped. Failures go to stderr and to DIR/errors.jsonl (or
+    NAME.errors.jsonl beside --jsonl NAME.jsonl); the exit status is then 1.
+    """
+    from .batch import run
+    from .io import expand
 
     if out and jsonl:
         raise typer.BadParameter("use either --out or --jsonl, not both")
-    sources = list(expand(paths))
-    n_inputs = sum(1 for s, _ in sources if s)
-    if not out and not jsonl and n_inputs > 1:
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("--engine is local or dask")
+    if scheduler and engine != "dask":
+        raise typer.BadParameter("--scheduler needs --engine dask")
+    if not out and not jsonl and sum(1 for s, _ in expand(paths) if s) > 1:
         raise typer.BadParameter("several inputs: choose --out DIR or --jsonl FILE")
-    opts = orjson.OPT_INDENT_2 if pretty else 0
-    failed = False
-    if out:
-        out.mkdir(parents=True, exist_ok=True)
-    sink = open(jsonl, "ab") if jsonl else None
-    try:
-        for source, problem in sources:
-            if problem:
-                error(problem)
-                failed = True
-                continue
-            try:
-                text = source.read()
-            except InputError as e:
-                error(f"{source.path}: {e}")
-                failed = True
-                continue
-            article = extract(text, source=None if source.path == "-" else source.path, date=date)
-            data = orjson.dumps(article.model_dump(mode="json"), option=opts)
-            if out:
-                target = out / f"{source.stem}.json"
-                tmp = target.with_suffix(".json.tmp")
-                tmp.write_bytes(data + b"\n")
-                tmp.replace(target)
-            elif sink:
-                sink.write(orjson.dumps(article.model_dump(mode="json")) + b"\n")
-            else:
-                sys.stdout.buffer.write(data + b"\n")
-    finally:
-        if sink:
-            sink.close()
-    if failed:
+    counts = run(paths, out=out, jsonl=jsonl, date=date, pretty=pretty, jobs=jobs, engine=engine,
+                 scheduler=scheduler, progress=progress, force=force)
+    if counts["error"]:
         raise typer.Exit(1)
 
 
@@ -100,3 +81,5 @@ def schema() -> None:
 
 def main() -> None:
     app()
+from .store.commands import register as _register_store; _register_store(app)  # noqa: E402,E702
+from .web.cli import register as _register_web; _register_web(app)  # noqa: E402,E702

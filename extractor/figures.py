@@ -1,32 +1,183 @@
-"""Figures: every quantity the writer states, with its unit class, built on the numbers layer."""
+"""Figures: every quantity the writer states, with its unit class, built on the numbers layer.
+
+`find_figures(text)` decides which of the numbers layer's `Number`s are figures (GUIDELINE.md): it
+attaches the unit written after the number (rules/units.toml), gives money its currency and bare
+亿/万 amounts CNY in market context, and drops what is no quantity: dates, times and durations,
+ranks and labels, list markers, digits inside names and codes, small Chinese numerals that only
+count named things (这两家, 三大指数).
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Optional
 
 from spacy.tokens import Doc
 
 from .component import Component, register
 from .models import Figure
-from .numbers import Number
+from .numbers import Number, parse
 from .rules import RuleModel, load_toml
 from .state import RecapState, add_span
 
 
 class UnitRules(RuleModel):
     classes: dict[str, list[str]]
+    not_units: dict[str, list[str]]
     prices: dict[str, list[str]]
+    money_as_count: dict[str, list[str]]
     not_figures: dict[str, list[str]]
 
 
 def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-_LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*[(（]?$")
-_MONEY_CUES = re.compile(r"成交|资金|流入|流出|市值|营收|收入|利润|开支|投资|融资|募资|金额|规模|订单|价|资产|成本|估值|净买|净卖|抢筹|买入|卖出|亏损|盈利|销售额|产值")
-_COUNT_CUES = re.compile(r"用户|人数|人口|下载|存量|销量|出货|访问")
 _CURRENCY_UNITS = {"CNY", "USD", "HKD"}
+_CAPITALS = set("壹贰叁肆伍陆柒捌玖拾佰仟")
+# Bare 亿/万 amounts are money unless the clause counts users, tokens or the like.
+_COUNT_CUES = re.compile(r"用户|人数|人口|下载|存量|销量|出货|访问|[Tt]okens?|参数|日活|月活|MAU|DAU|次数|张数")
+_LIST_BEFORE = re.compile(r"(?:^|[\n:：;；。,，(（\s])$")
+_LIST_AFTER = re.compile(r"[、.．)）](?!\d)")
+# Verbs after which a bare number is an index level (收报3300).
+_LEVEL_BEFORE = re.compile(r"(?:报|收于|收报|报收|站上|跌破|突破|失守|重返|回到|逼近)$")
+
+
+@dataclass
+class Found:
+    """A figure in the (normalized) text: span, value and unit, and the number it came from."""
+    start: int
+    end: int
+    value: Optional[float]
+    low: Optional[float]
+    high: Optional[float]
+    unit: str
+    unit_text: Optional[str]
+    approx: bool
+    rule: str
+    number: Number
+
+
+class FigureFinder:
+    def __init__(self) -> None:
+        r = load_toml("units.toml", UnitRules)
+        self.unit_of = {s: cls for cls, surfaces in r.classes.items() for s in surfaces}
+        self.unit_re = re.compile(rf"[ ]?(?!{_alt(r.not_units['after'])})(?P<u>{_alt(self.unit_of)})")
+        self.price_re = re.compile(rf"(?:{_alt(r.prices['suffixes'])})")
+        nf = r.not_figures
+        self.after_re = re.compile(rf"[ ]?(?:{_alt(nf['after'])})")
+        self.before_re = re.compile(rf"(?:{_alt(nf['before'])})[ ]?$")
+        # Each pattern on its own: sre scans a pattern that starts with a character class quickly.
+        self.masks = [re.compile(p) for p in nf["patterns"]]
+        self.money_as_count = set(r.money_as_count["words"])
+
+    def find(self, text: str, numbers: Optional[list[Number]] = None,
+             clause_start=None) -> list[Found]:
+        """Figures among `numbers` (parsed from `text` when not given). `clause_start(pos)` gives the
+        start of the sentence around pos, for the money-or-count decision."""
+        nums = parse(text) if numbers is None else numbers
+        if not nums:
+            return []
+        masks = sorted((m.start(), m.end()) for r in self.masks for m in r.finditer(text))
+        out = []
+        mi = 0
+        for n in nums:
+            while mi < len(masks) and masks[mi][1] <= n.start + n.lead:
+                mi += 1
+            if mi < len(masks) and masks[mi][0] < n.end:
+                continue  # overlaps a date, time, code or name
+            f = self.figure(n, text, clause_start)
+            if f is not None:
+                out.append(f)
+        return out
+
+    def figure(self, n: Number, text: str, clause_start=None) -> Optional[Found]:
+        start, end = n.start + n.lead, n.end
+        core_start = start
+        while core_start < end and text[core_start] in "-+±负$¥￥人民币RMBUSHK ":
+            core_start += 1
+        if self.before_re.search(text, max(0, start - 4), start):
+            return None
+        value, low, high = (n.value, None, None) if n.value is not None else (None, n.low, n.high)
+        if value is None and low is None and high is None:
+            return None
+        unit: Optional[str] = None
+        unit_text, rule = n.unit_text, n.rule
+        chinese_only = n.chinese and not re.search(r"\d", n.text)
+        if n.kind == "percent":
+            if n.rule == "number.fraction":
+                return None
+            unit = "percent"
+            if unit_text == "万分之":
+                unit, rule = "bp", "bp.per_ten_thousand"
+                value = _scale(value, 100)
+                low, high = _scale(low, 100), _scale(high, 100)
+        elif n.kind == "money" and n.unit_text in self.money_as_count:
+            unit, rule = "count", "count.unit"
+        elif n.kind == "money":
+            if text.startswith("兑", end):
+                return None  # 1美元兑6.83元: the base of an exchange rate
+            unit = n.currency if n.currency in _CURRENCY_UNITS else "other"
+            m = self.price_re.match(text, end)
+            if m:
+                end, unit_text, rule = m.end(), (unit_text or "") + m.group(), "money.price"
+        else:
+            if n.rule == "number.fraction":
+                return None
+            if self.after_re.match(text, end) and n.scale_text not in ("万", "亿", "万亿"):
+                return None
+            m = self.unit_re.match(text, end)
+            if m:
+                unit_text = m.group("u")
+                unit = self.unit_of[unit_text]
+                end, rule = m.end(), f"{unit}.unit"
+                if chinese_only and (n.value is not None and n.value < 10) and unit not in ("multiple",):
+                    return None  # 这两家, 三条主线: counting named things
+            elif chinese_only:
+                return None
+            elif re.match(r"[A-Za-z]", text[end:end + 1]):
+                return None
+            elif n.scale_text:
+                clause = text[(clause_start(start) if clause_start else max(0, start - 40)):end + 6]
+                unit = "count" if _COUNT_CUES.search(clause) else "CNY"
+                rule = "money.market_context" if unit == "CNY" else "count.scale"
+            else:
+                return self._bare(n, text, start, end)
+        if chinese_only and (text[max(0, start - 1):start] in ("数", "几") or n.text in _CAPITALS):
+            return None  # 数十万: no definite number; a lone 拾 or 伍 is a word (重拾升势)
+        return Found(start, end, value, low, high, unit, unit_text, n.approx, rule, n)
+
+    def _bare(self, n: Number, text: str, start: int, end: int) -> Optional[Found]:
+        """A number with no unit, scale, currency or percent sign."""
+        if n.value is None:
+            return None
+        if _LIST_BEFORE.search(text, max(0, start - 1), start) and _LIST_AFTER.match(text, end):
+            return None
+        if n.approx:
+            return None
+        if isinstance(n.value, float) and not n.value.is_integer():
+            return Found(start, end, n.value, None, None, "other", None, False, "other.decimal", n)
+        if _LEVEL_BEFORE.search(text, max(0, start - 3), start) and n.value >= 100:
+            return Found(start, end, n.value, None, None, "other", None, False, "other.level", n)
+        return None
+
+
+def _scale(v, k):
+    if v is None:
+        return None
+    r = round(v * k, 9)
+    return int(r) if r == int(r) else r
+
+
+_finder: Optional[FigureFinder] = None
+
+
+def find_figures(text: str, numbers: Optional[list[Number]] = None) -> list[Found]:
+    """Figures in a normalized text (see `FigureFinder.find`)."""
+    global _finder
+    if _finder is None:
+        _finder = FigureFinder()
+    return _finder.find(text, numbers)
 
 
 @register
@@ -34,66 +185,15 @@ class Figures(Component):
     name = "figures"
 
     def load(self) -> None:
-        r = load_toml("units.toml", UnitRules)
-        self.unit_of = {s: cls for cls, surfaces in r.classes.items() for s in surfaces}
-        self.unit_re = re.compile(rf"(?:{_alt(self.unit_of)})")
-        self.price_re = re.compile(rf"(?:{_alt(r.prices['suffixes'])})")
-        self.after_re = re.compile(rf"(?:{_alt(r.not_figures['after'])})")
-        self.before_re = re.compile(rf"(?:{_alt(r.not_figures['before'])})$")
+        self.finder = FigureFinder()
 
     def process(self, doc: Doc, state: RecapState) -> None:
         text = state.text
-        for n in state.numbers:
-            fig = self.figure(n, text, state)
-            if fig is not None:
-                state.figures.append(fig)
-                state.figure_numbers.append(n)
-                add_span(doc, "figures", fig._nstart, fig._nend, fig.unit)
-
-    def figure(self, n: Number, text: str, state: RecapState) -> Optional[Figure]:
-        start, end = n.start, n.end
-        before = text[max(0, start - 4):start]
-        if self.before_re.search(before):
-            return None
-        if re.search(r"[A-Za-z]$|[A-Za-z]-$", before) and n.kind != "money":
-            return None
-        unit: Optional[str] = None
-        unit_text = n.unit_text
-        rule = n.rule
-        if n.kind == "percent":
-            unit = "percent"
-        elif n.kind == "money":
-            unit = n.currency if n.currency in _CURRENCY_UNITS else "other"
-            m = self.price_re.match(text, end)
-            if m:
-                end, unit_text, rule = m.end(), (unit_text or "") + m.group(), "money.price"
-        else:
-            if self.after_re.match(text, end):
-                return None
-            m = self.unit_re.match(text, end)
-            if m:
-                unit = self.unit_of[m.group()]
-                unit_text, end, rule = m.group(), m.end(), f"{self.unit_of[m.group()]}.unit"
-            elif re.match(r"[A-Za-z]", text[end:end + 1]):
-                return None
-            elif n.scale_text in ("亿", "万亿"):
-                clause = text[state.sentence_span(start)[0]:end + 8]
-                unit = "count" if _COUNT_CUES.search(clause) and not _MONEY_CUES.search(clause) else "CNY"
-                rule = "money.market_context" if unit == "CNY" else "count.scale"
-            elif n.chinese:
-                return None
-            else:
-                if _LIST_MARKER.search(text, 0, start) and re.match(r"[、.．)）]", text[end:end + 1]):
-                    return None
-                if re.fullmatch(r"[036]\d{5}", n.text):
-                    return None
-                if text[end:end + 1] in ("、", "．") or (text[end:end + 1] == "." and not text[end + 1:end + 2].isdigit()):
-                    if _LIST_MARKER.search(text, 0, start):
-                        return None
-                if n.value is not None and 1900 <= n.value <= 2100 and re.fullmatch(r"\d{4}", n.text):
-                    return None
-                unit, rule = "count", "count.bare"
-        return state.mention(
-            Figure, start, end, value=n.value, low=n.low, high=n.high, unit=unit,
-            unit_text=unit_text, approx=n.approx, sentence=state.sentence_of(start), rule=rule,
-        )
+        for f in self.finder.find(text, state.numbers, lambda pos: state.sentence_span(pos)[0]):
+            fig = state.mention(
+                Figure, f.start, f.end, value=f.value, low=f.low, high=f.high, unit=f.unit,
+                unit_text=f.unit_text, approx=f.approx, sentence=state.sentence_of(f.start), rule=f.rule,
+            )
+            state.figures.append(fig)
+            state.figure_numbers.append(f.number)
+            add_span(doc, "figures", f.start, f.end, f.unit)

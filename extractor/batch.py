@@ -1,0 +1,287 @@
+"""Parse many articles: worker processes or a Dask cluster, output in input order, resumable.
+
+`run()` expands the inputs into `Task`s, has them parsed (in this process for a single article,
+by worker processes that load the pipeline once each, or on a Dask cluster), and writes each
+`Result` in input order: `DIR/<stem>.json` (temp file + rename) or one complete line per article
+in a JSONL file. A file that cannot be parsed becomes a one-line `error: <path>: <reason>` on
+stderr and a record in the errors file, and the run goes on; a worker that dies is replaced and
+the article it was working on is recorded as a crash.
+
+Resuming: an input is skipped, without extracting it, when its output is already there for the
+same article and pipeline: with `--out`, `DIR/<stem>.json` holds the input's `article_id` and the
+current `pipeline_version()`; with `--jsonl`, a complete line of the file holds the input's
+`article_id` and the current `pipeline_version()` (an article is written to a JSONL file once).
+A last line without its newline (from a killed run) is cut off and its article redone.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import orjson
+
+from .io import Source, expand
+from .normalize import InputError
+
+
+@dataclass
+class Task:
+    index: int
+    path: str  # "-" for standard input
+    stem: str
+    size: int = 0  # bytes, for the progress bar
+    target: Optional[str] = None  # --out: the file to check before parsing again
+    text: Optional[str] = None  # standard input, read by the main process
+
+
+@dataclass
+class Result:
+    index: int
+    path: str
+    status: str  # ok | skipped | error
+    data: Optional[bytes] = None  # the article's JSON, without a newline
+    article_id: Optional[str] = None
+    error: Optional[str] = None  # a one-line reason
+    kind: Optional[str] = None  # input | internal | crash
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Settings:
+    date: Optional[str] = None
+    pretty: bool = False
+    done_ids: frozenset = field(default_factory=frozenset)  # --jsonl: articles already written
+
+
+# ---------------------------------------------------------------- the work on one article
+def parse_task(task: Task, settings: Settings) -> Result:
+    """Read, check for a finished output, extract and serialize one article (runs in a worker)."""
+    from . import pipeline
+
+    def fail(reason: str, kind: str) -> Result:
+        return Result(task.index, task.path, "error", error=reason, kind=kind, size=task.size)
+
+    try:
+        text = task.text if task.text is not None else Source(task.path, task.stem).read()
+    except InputError as e:
+        return fail(str(e), "input")
+    try:
+        aid = pipeline.article_id(text)
+        if aid in settings.done_ids or (task.target and _written(task.target, aid, pipeline.pipeline_version())):
+            return Result(task.index, task.path, "skipped", article_id=aid, size=task.size)
+        article = pipeline.extract(text, source=None if task.path == "-" else task.path, date=settings.date)
+        option = orjson.OPT_INDENT_2 if settings.pretty else 0
+        data = orjson.dumps(article.model_dump(mode="json"), option=option)
+    except Exception as e:  # a bug in a component must not stop the other articles
+        reason = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+        return fail(f"internal error ({reason})", "internal")
+    return Result(task.index, task.path, "ok", data=data, article_id=aid, size=task.size)
+
+
+def _written(target: str, aid: str, version: str) -> bool:
+    try:
+        with open(target, "rb") as fh:
+            data = orjson.loads(fh.read())
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and data.get("article_id") == aid and data.get("pipeline_version") == version
+
+
+def parse_chunk(tasks: list[Task], settings: Settings) -> list[Result]:
+    """A Dask task: several articles, so the per-task overhead stays small."""
+    return [parse_task(t, settings) for t in tasks]
+
+
+# ---------------------------------------------------------------- output
+def scan_jsonl(path: Path, version: str) -> set[str]:
+    """Ids of the articles a JSONL file already holds for `version`; cuts off a partial last line."""
+    if not path.exists():
+        return set()
+    with open(path, "r+b") as fh:
+        data = fh.read()
+        complete = data.rfind(b"\n") + 1
+        if complete < len(data):
+            fh.truncate(complete)
+    done = set()
+    for line in data[:complete].splitlines():
+        try:
+            item = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(item, dict) and item.get("pipeline_version") == version and item.get("article_id"):
+            done.add(item["article_id"])
+    return done
+
+
+def errors_path(out: Optional[Path], jsonl: Optional[Path]) -> Optional[Path]:
+    """`DIR/errors.jsonl` for --out DIR, `NAME.errors.jsonl` beside --jsonl NAME.jsonl."""
+    if out is not None:
+        return out / "errors.jsonl"
+    if jsonl is not None:
+        return jsonl.with_name(f"{jsonl.stem}.errors.jsonl")
+    return None
+
+
+class Writer:
+    """Writes results in the order given: files, JSONL lines or stdout, and the errors file."""
+
+    def __init__(self, out: Optional[Path], jsonl: Optional[Path], say, version: str):
+        self.out, self.jsonl, self.say, self.version = out, jsonl, say, version
+        self.errors_file = errors_path(out, jsonl)
+        self._errors = None
+        self._sink = None
+        self.written: set[str] = set()
+        self.counts = {"ok": 0, "skipped": 0, "error": 0}
+        if self.errors_file is not None and self.errors_file.exists():
+            self.errors_file.unlink()  # errors of an earlier run are retried in this one
+
+    def open_jsonl(self) -> set[str]:
+        assert self.jsonl is not None
+        self.jsonl.parent.mkdir(parents=True, exist_ok=True)
+        done = scan_jsonl(self.jsonl, self.version)
+        self.written |= done
+        self._sink = open(self.jsonl, "ab")
+        return done
+
+    def result(self, r: Result, stem: str) -> None:
+        if r.status == "error":
+            self.error(r.path, r.error or "failed", r.kind or "internal")
+            return
+        if r.status == "skipped" or (self.jsonl is not None and r.article_id in self.written):
+            self.counts["skipped"] += 1
+            return
+        self.counts["ok"] += 1
+        if self.out is not None:
+            target = self.out / f"{stem}.json"
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_bytes(r.data + b"\n")
+            os.replace(tmp, target)
+        elif self._sink is not None:
+            self._sink.write(r.data + b"\n")
+            self._sink.flush()
+            self.written.add(r.article_id)
+        else:
+            sys.stdout.buffer.write(r.data + b"\n")
+            sys.stdout.buffer.flush()
+
+    def error(self, path: str, reason: str, kind: str) -> None:
+        self.counts["error"] += 1
+        self.say(f"error: {path}: {reason}")
+        if self.errors_file is None:
+            return
+        if self._errors is None:
+            self.errors_file.parent.mkdir(parents=True, exist_ok=True)
+            self._errors = open(self.errors_file, "ab")
+        record = {"source": path, "error": reason, "kind": kind, "pipeline_version": self.version}
+        self._errors.write(orjson.dumps(record) + b"\n")
+        self._errors.flush()
+
+    def close(self) -> None:
+        for fh in (self._sink, self._errors):
+            if fh is not None:
+                fh.close()
+
+
+# ---------------------------------------------------------------- engines
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def engine_results(tasks: list[Task], settings: Settings, engine: str, jobs: Optional[int],
+                   scheduler: Optional[str]) -> Iterator[Iterator[Result]]:
+    """Results in input order from the chosen engine, started before any progress thread is."""
+    if engine == "dask":
+        from .dask_engine import DaskRunner
+
+        with DaskRunner(scheduler, jobs) as runner:
+            yield runner.map(tasks, settings)
+    elif len(tasks) < 2:
+        yield (parse_task(t, settings) for t in tasks)
+    else:
+        from .workers import WorkerPool
+
+        with WorkerPool(min(jobs or default_jobs(), len(tasks)), settings) as pool:
+            yield pool.map(tasks)
+
+
+# ---------------------------------------------------------------- the command
+def _tasks(paths: Iterable[str], out: Optional[Path], writer_error) -> list[Task]:
+    tasks: list[Task] = []
+    for source, problem in expand(list(paths)):
+        if problem:
+            path, _, reason = problem.partition(": ")
+            writer_error(path, reason or problem, "input")
+            continue
+        task = Task(len(tasks), source.path, source.stem)
+        if source.path == "-":
+            try:
+                task.text = source.read()
+            except InputError as e:
+                writer_error("-", str(e), "input")
+                continue
+            task.size = len(task.text.encode("utf-8", "surrogatepass"))
+        else:
+            try:
+                task.size = os.stat(source.path).st_size
+            except OSError:
+                pass
+        if out is not None:
+            task.target = str(out / f"{source.stem}.json")
+        tasks.append(task)
+    for i, task in enumerate(tasks):
+        task.index = i
+    return tasks
+
+
+def run(
+    paths: list[str], *, out: Optional[Path] = None, jsonl: Optional[Path] = None,
+    date: Optional[str] = None, pretty: bool = False, jobs: Optional[int] = None,
+    engine: str = "local", scheduler: Optional[str] = None, progress: Optional[bool] = None,
+    force: bool = False,
+) -> dict[str, int]:
+    """Parse `paths` to `out`, `jsonl` or stdout; returns the counts of articles written ("ok"),
+    skipped as already done ("skipped") and failed ("error")."""
+    from .pipeline import pipeline_version
+    from .progress import Reporter
+
+    version = pipeline_version()
+    show = sys.stderr.isatty() if progress is None else progress
+    reporter = Reporter(show)
+    writer = Writer(out, jsonl, reporter.say, version)
+    try:
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+        done_ids: set[str] = set()
+        if jsonl is not None:
+            done_ids = writer.open_jsonl()
+            if force:
+                done_ids = set()
+                writer.written.clear()
+        tasks = _tasks(paths, None if force else out, writer.error)
+        settings = Settings(date=date, pretty=pretty and jsonl is None, done_ids=frozenset(done_ids))
+        started = time.monotonic()
+        with engine_results(tasks, settings, engine, jobs, scheduler) as results:
+            reporter.start(len(tasks), sum(t.size for t in tasks))
+            for r in results:
+                writer.result(r, tasks[r.index].stem)
+                reporter.advance(r)
+        reporter.finish(writer.counts, time.monotonic() - started)
+    except KeyboardInterrupt:
+        reporter.stop()
+        reporter.say("interrupted: finished articles are written; run the same command again to resume")
+        writer.close()
+        raise
+    finally:
+        reporter.stop()
+        writer.close()
+    return writer.counts

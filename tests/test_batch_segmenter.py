@@ -1,0 +1,59 @@
+"""The fast segmenter (rjieba) cuts exactly like the reference (a private jieba.Tokenizer)."""
+from pathlib import Path
+
+import pytest
+
+from extractor import companies, themes
+from extractor.normalize import InputError, decode, normalize
+from extractor.tokenizer import make_segmenter
+
+from .conftest import ROOT, SHARED
+
+pytest.importorskip("rjieba")
+
+
+def _texts():
+    paths = sorted((ROOT / "corpus").rglob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt"))
+    for sub in ("eval/dev", "corpus/eastmoney-close"):
+        paths += sorted(p for p in (SHARED / sub).glob("*") if p.suffix in (".txt", ".html", ".htm"))
+    for path in paths:
+        try:
+            yield path, normalize(decode(path.read_bytes())).text
+        except InputError:
+            continue
+
+
+@pytest.fixture(scope="module")
+def engines():
+    words = [*companies.user_words(), *themes.user_words()]
+    return make_segmenter(words, engine="jieba"), make_segmenter(words, engine="rjieba")
+
+
+def test_rjieba_cuts_the_corpus_like_jieba(engines):
+    reference, fast = engines
+    assert (reference.engine, fast.engine) == ("jieba", "rjieba")
+    checked = 0
+    for path, text in _texts():
+        expected, got = reference.cut(text), fast.cut(text)
+        if expected != got:
+            i = next(i for i, (a, b) in enumerate(zip(expected + [""], got + [""])) if a != b)
+            pytest.fail(f"{path.name}: token {i}: jieba {expected[i-2:i+3]} rjieba {got[i-2:i+3]}")
+        checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\n", "A股ETF-2024，沪指涨0.5%", "abc  def\r\n123.45亿", "友好集团7板，麦格米特4天2板",
+    "中际旭创(300308)涨停；OpenAI发布GPT-5", "😀表情和\t制表符",
+], ids=["empty", "space", "newlines", "mixed-ascii", "crlf", "boards", "code-and-latin", "emoji-tab"])
+def test_rjieba_cuts_edge_cases_like_jieba(engines, text):
+    reference, fast = engines
+    assert fast.cut(text) == reference.cut(text)
+
+
+def test_word_frequencies_agree_for_dictionary_and_project_words(engines):
+    reference, fast = engines
+    words = ["涨停", "封板率", "龙头", "股票", "市场", "的"]
+    words += [*companies.user_words(), *themes.user_words()][:200]
+    for word in words:
+        assert fast.FREQ.get(word, 0) == reference.FREQ.get(word, 0), word

@@ -1,0 +1,128 @@
+"""Companies: corpus/companies examples (one case each) plus the contract other dimensions rely on."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from extractor import extract
+from extractor.companies import (AliasRules, StockRow, StopRules, UnlistedRules, lexicon, resolve)
+from extractor.rules import RulesError, load_toml, load_tsv
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = tomllib.loads((ROOT / "corpus" / "companies" / "examples.toml").read_text(encoding="utf-8"))["example"]
+
+
+@pytest.mark.parametrize("ex", EXAMPLES, ids=[e["id"] for e in EXAMPLES])
+def test_example(ex):
+    article = extract(ex["text"])
+    found = {c.name: c for c in article.companies}
+    for name in ex.get("expect", []):
+        assert name in found, f"{name} not found in {sorted(found)}"
+    for name in ex.get("absent", []):
+        assert name not in found, f"{name} found: {found[name]}"
+    for name, code in ex.get("codes", {}).items():
+        assert found[name].code == code
+    for name, listed in ex.get("listed", {}).items():
+        assert found[name].listed is listed
+
+
+def test_mentions_point_into_the_original():
+    text = "光模塊：中際旭創、新易盛\n大業(yè)股份漲停，博創科技跟漲。"
+    article = extract(text)
+    assert article.companies
+    for c in article.companies:
+        for m in c.mentions:
+            assert text[m.start:m.end] == m.text
+    assert {"中际旭创", "新易盛", "大业股份", "博创科技"} <= {c.name for c in article.companies}
+
+
+def test_listed_fields():
+    c = next(c for c in extract("寒武纪涨停").companies if c.name == "寒武纪")
+    assert (c.code, c.exchange, c.listed) == ("688256", "SH", True)
+    assert c.rule.startswith("company.")
+    f = next(c for c in extract("字节跳动加大投入").companies if c.name == "字节跳动")
+    assert (f.code, f.exchange, f.listed) == (None, None, False)
+
+
+def test_mentions_grouped_per_company():
+    article = extract("寒武纪涨停。寒武纪市值再创新高。")
+    [c] = [c for c in article.companies if c.name == "寒武纪"]
+    assert len(c.mentions) == 2
+
+
+@pytest.mark.parametrize("written,name,code", [
+    ("博创科技", "长芯博创", "300548"),  # former name -> current name and code
+    ("中百", "中百集团", "000759"),
+    ("茅台", "贵州茅台", "600519"),
+    ("万科", "万科A", "000002"),
+    ("字节", "字节跳动", None),
+    ("NVIDIA", "英伟达", None),
+])
+def test_resolve(written, name, code):
+    ref = resolve(written)
+    assert ref is not None and ref.name == name and ref.code == code
+
+
+@pytest.mark.parametrize("written", ["平安", "中国", "东方", "", "不存在的公司"])
+def test_resolve_unknown_or_ambiguous(written):
+    assert resolve(written) is None
+
+
+def test_rules_files_load():
+    assert len(load_tsv("companies.tsv", StockRow)) > 5000
+    assert len(load_toml("unlisted.toml", UnlistedRules).firm) >= 150
+    aliases = load_toml("company_aliases.toml", AliasRules)
+    assert len(aliases.alias) >= 90 and "平安" in aliases.ambiguous
+    assert "连云港" in load_toml("company_stoplist.toml", StopRules).context
+
+
+def test_aliases_point_at_listed_stocks_and_never_at_ambiguous():
+    aliases = load_toml("company_aliases.toml", AliasRules)
+    names = {r.name for r in load_tsv("companies.tsv", StockRow)}
+    for abbr, target in aliases.alias.items():
+        assert target in names, (abbr, target)
+        assert abbr not in aliases.ambiguous
+    for abbr in aliases.ambiguous:
+        assert resolve(abbr) is None, abbr
+
+
+def test_unlisted_firms_are_not_listed_stocks():
+    names = set()
+    for r in load_tsv("companies.tsv", StockRow):
+        names |= {r.name, *r.formers(), *r.variant_list()}
+    for firm in load_toml("unlisted.toml", UnlistedRules).firm:
+        for n in [firm.name, *firm.aliases]:
+            assert n not in names, f"{n} is a listed A-share; keep it out of unlisted.toml"
+
+
+def test_schema_rejects_unknown_keys(tmp_path, monkeypatch):
+    import extractor.rules as rules
+
+    (tmp_path / "unlisted.toml").write_text('[[firm]]\nname = "X"\nkind = "foreign"\ntypo = 1\n', encoding="utf-8")
+    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
+    rules.load_toml.cache_clear()
+    try:
+        with pytest.raises(RulesError):
+            rules.load_toml("unlisted.toml", UnlistedRules)
+    finally:
+        rules.load_toml.cache_clear()
+
+
+def test_jieba_user_words_cover_names():
+    words = set(lexicon().words)
+    assert {"寒武纪", "中际旭创", "字节跳动", "博创科技"} <= words
+
+
+def test_no_firm_name_twice():
+    seen = {}
+    for firm in load_toml("unlisted.toml", UnlistedRules).firm:
+        for n in [firm.name, *firm.aliases]:
+            assert seen.setdefault(n.casefold(), firm.name) == firm.name, f"{n}: {seen[n.casefold()]} and {firm.name}"
+
+
+def test_stoplist_words_are_lexicon_forms():
+    keys = lexicon().keys
+    for word in load_toml("company_stoplist.toml", StopRules).context:
+        assert word.casefold() in keys, f"{word} is in no company lexicon"

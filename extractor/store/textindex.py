@@ -106,10 +106,10 @@ def tsvector_literal(toks: list[str]) -> str:
     positions: dict[str, list[int]] = {}
     for i, t in enumerate(toks, 1):
         positions.setdefault(t, []).append(min(i, TSV_MAX_POS))
-    return " ".join(f"{_quote_ts(t)}:{','.join(map(str, sorted(set(p))[:256]))}" for t, p in positions.items())
+    return " ".join(f"{quote_ts(t)}:{','.join(map(str, sorted(set(p))[:256]))}" for t, p in positions.items())
 
 
-def _quote_ts(token: str) -> str:
+def quote_ts(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -181,11 +181,11 @@ class Query:
 
     def tsquery(self, clause: Clause) -> str:
         """PostgreSQL tsquery literal for one clause (a phrase with <->); every token quoted."""
-        return " <-> ".join(_quote_ts(t) for t in clause.phrase)
+        return " <-> ".join(quote_ts(t) for t in clause.phrase)
 
     def words_tsquery(self) -> Optional[str]:
         ws = [c.word for c in self.clauses if c.word]
-        return " | ".join(_quote_ts(w) for w in ws) if ws else None
+        return " | ".join(quote_ts(w) for w in ws) if ws else None
 
 
 def parse_query(text: str) -> Query:

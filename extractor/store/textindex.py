@@ -27,6 +27,7 @@ MAX_UNIT = 64
 PASSAGE_CHARS = 300
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 TSV_MAX_POS = 16383
+MAX_CLAUSES = 64  # a query longer than this is cut (all of its first 64 runs must still occur)
 
 
 @dataclass
@@ -194,7 +195,7 @@ def parse_query(text: str) -> Query:
         for run in runs(units(term)):
             joined = "".join(u.text for u in run)
             clauses.append(Clause([u.text for u in run], joined))
-    return Query(text or "", clauses)
+    return Query(text or "", clauses[:MAX_CLAUSES])
 
 
 # ---------------------------------------------------------------- snippets

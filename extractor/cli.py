@@ -82,3 +82,4 @@ def schema() -> None:
 def main() -> None:
     app()
 from .store.commands import register as _register_store; _register_store(app)  # noqa: E402,E702
+from .web.cli import register as _register_web; _register_web(app)  # noqa: E402,E702

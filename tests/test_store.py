@@ -10,10 +10,10 @@ from .store_helpers import BACKENDS, article, make_url
 
 # Texts written for these tests.
 DAY1 = ("今日两市涨停62家，跌停9家，成交额1.2万亿。算力方向走强，中际旭创涨超5%，液冷服务器概念午后拉升。"
-        "高位股方面，甲乙科技晋级4板，丙丁股份3板。机构预计中际旭创2026年净利润120亿元。")
+        "高位股方面，甲乙科技晋级4板，丙丁股份3板。机构预计中际旭创2026年净利润120亿元。沪指收报3300.5点。")
 DAY1B = "另一篇复盘：今日涨停65家，跌停9家。中际旭创2026年净利润预计达到150亿元，算力仍是主线。"
 DAY2 = ("今日两市涨停48家，跌停15家，成交额1.05万亿。机器人板块领涨，算力分化。"
-        "甲乙科技晋级5板，丙丁股份断板，戊己电子首板。机构预计中际旭创2026年净利润135亿元。")
+        "甲乙科技晋级5板，丙丁股份断板，戊己电子首板。机构预计中际旭创2026年净利润135亿元。沪指收报3288.2点。")
 TRAD = "盤面上，中際旭創漲停，液冷伺服器概念持續活躍，算力租賃方向跟漲。"
 
 
@@ -23,7 +23,8 @@ def day1_article(source="a/day1.txt"):
                    themes=["算力", "液冷"], boards={"甲乙科技": 4, "丙丁股份": 3},
                    companies={"中际旭创": "300308"},
                    claims=[("中际旭创", "净利润", "2026", 1.2e10, "CNY", "120亿元", "forecast"),
-                           ("中际旭创", "涨幅", None, 5, "percent", "5%")])
+                           ("中际旭创", "涨幅", None, 5, "percent", "5%"),
+                           ("上证指数", "收盘点位", "2026-03-10", 3300.5, "other", "3300.5点")])
 
 
 def day1b_article():
@@ -38,7 +39,8 @@ def day2_article():
                    market={"limit_up": 48, "limit_up_text": "涨停48家", "limit_down": 15, "turnover": 1.05e12},
                    themes=["机器人", "算力"], boards={"甲乙科技": 5, "戊己电子": 1},
                    companies={"中际旭创": "300308"},
-                   claims=[("中际旭创", "净利润", "2026", 1.35e10, "CNY", "135亿元", "forecast")])
+                   claims=[("中际旭创", "净利润", "2026", 1.35e10, "CNY", "135亿元", "forecast"),
+                           ("上证指数", "收盘点位", "2026-03-11", 3288.2, "other", "3288.2点")])
 
 
 @pytest.fixture(params=BACKENDS)
@@ -84,7 +86,7 @@ def test_read_only_store_refuses_writes_and_missing_store(url, tmp_path):
 
 def test_ingest_stores_every_dimension(filled):
     counts = filled.counts()
-    assert counts["articles"] == 4 and counts["claims"] == 4 and counts["boards"] == 4
+    assert counts["articles"] == 4 and counts["claims"] == 6 and counts["boards"] == 4
     assert counts["themes"] == 5 and counts["companies"] == 4
     assert filled.db.execute("SELECT value FROM market_stats WHERE stat = 'limit_up' ORDER BY value") == [
         {"value": 48.0}, {"value": 62.0}, {"value": 65.0}]
@@ -201,6 +203,7 @@ def test_search_filters(filled):
     assert {h.claim["value"] for h in claims} == {1.2e10, 1.5e10, 1.35e10}
     assert {h.claim["modality"] for h in filled.search("", modality="forecast")} == {"forecast"}
     assert filled.search("", metric="涨幅")[0].claim["text"] == "5%"
+    assert {h.source for h in filled.search("", company="300308")} >= {"a/day1.txt", "a/day2.txt"}
 
 
 def test_search_hits_serialize(filled):
@@ -254,7 +257,8 @@ def test_compare_two_days(filled):
     assert [x["company"] for x in c.ladder["broken"]] == ["丙丁股份"]
     assert [(x["company"], x["boards"]) for x in c.ladder["new"]] == [("戊己电子", 1)]
     changed = {r["key"]: r for r in c.changed}
-    assert set(changed) == {"中际旭创|净利润|2026"}
+    assert set(changed) == {"中际旭创|净利润|2026", "上证指数|收盘点位|(day)"}  # the day's own date matches
+    assert changed["上证指数|收盘点位|(day)"]["day1"]["value"] == 3300.5
     assert changed["中际旭创|净利润|2026"]["day2"]["value"] == 1.35e10
     assert "【135亿元】" in changed["中际旭创|净利润|2026"]["day2"]["context"]
     conflicts = {(r["day"], r["key"]) for r in c.conflicts}

@@ -593,19 +593,24 @@ class Attribution:
 
 
 def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
-    """Fill subject, metric, period and modality of every figure in `state.figures`."""
+    """Fill subject, metric, period and modality of every figure in `state.figures`.
+
+    An article extracted in pieces can hand the reader's context from one piece to the next: set
+    `state.claims_context` (the previous piece's, a Carry) before this runs; it is updated after."""
     lex = lex or lexicon()
     text = state.text
     figs = sorted(range(len(state.figures)), key=lambda i: _ns(state.figures[i]))
-    if not figs:
-        return
     att = Attribution(lex, state)
     for c in state.companies:
         for m in c.mentions:
             att.company_at[m._nstart] = (m._nend, c.name)
             att.company_names.add(c.name)
             att.company_names.add(m.text)
-    carry = Carry(period=att.article_day())
+    previous = getattr(state, "claims_context", None)
+    carry = Carry(period=previous.period if previous and previous.period else att.article_day())
+    if previous is not None:
+        carry.subject, carry.lead_modality = previous.subject, previous.lead_modality
+    state.claims_context = carry
     fi = 0
     table_header: Optional[list[str]] = None
     lines = split_spans(text, 0, len(text), re.compile(r"\n"))

@@ -14,10 +14,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import jieba
-import jieba.posseg
 from spacy.tokens import Doc
 
 from .component import Component, register
@@ -192,8 +191,29 @@ class Lexicon:
         return self._pos
 
     def use_segmenter(self, segmenter) -> None:
-        self._pos = jieba.posseg.POSTokenizer(segmenter)
+        """Tag with the pipeline's segmenter: its built-in tagger, or jieba's posseg over it."""
+        if getattr(segmenter, "tag", None) is not None:
+            self._pos = _BuiltinTagger(segmenter.tag)
+        else:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(segmenter)
         self.tag_cache.clear()
+
+
+class _BuiltinTagger:
+    """jieba.posseg's `lcut` interface over a segmenter's own tagger (rjieba's, same dictionary)."""
+
+    def __init__(self, tag):
+        self._tag = tag
+
+    def lcut(self, text: str, HMM: bool = False) -> list["_Pair"]:
+        return [_Pair(w, f) for w, f in self._tag(text)]
+
+
+class _Pair(NamedTuple):
+    word: str
+    flag: str
 
 
 @lru_cache(maxsize=1)
@@ -868,7 +888,7 @@ class Claims(Component):
     def load(self) -> None:
         self.lex = lexicon()
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
-        if isinstance(segmenter, jieba.Tokenizer) and self.lex._pos is None:
+        if (isinstance(segmenter, jieba.Tokenizer) or getattr(segmenter, "tag", None)) and self.lex._pos is None:
             self.lex.use_segmenter(segmenter)
 
     def process(self, doc: Doc, state: RecapState) -> None:

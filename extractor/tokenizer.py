@@ -147,10 +147,14 @@ class WordFreq(Mapping):
 class Segmenter:
     """Cuts normalized text into dictionary words (jieba without HMM); `FREQ` maps word -> count."""
 
-    def __init__(self, cut: Callable[[str], list[str]], freq: Mapping[str, int], engine: str):
+    def __init__(self, cut: Callable[[str], list[str]], freq: Mapping[str, int], engine: str,
+                 tag: Callable[[str], list[tuple[str, str]]] | None = None):
         self.cut = cut
         self.FREQ = freq
         self.engine = engine
+        # Part-of-speech tags over the same dictionary (jieba's posseg tags without HMM), when the
+        # engine has them built in.
+        self.tag = tag
 
     def __call__(self, text: str) -> list[str]:
         return self.cut(text)
@@ -267,7 +271,8 @@ def _rjieba_segmenter(user_words: Iterable[str]) -> Segmenter:
         seg.add_word(word, freq, None)
     if pad:
         seg.add_word(_PAD_WORD, pad, None)
-    return Segmenter(lambda text: seg.cut(text, False), WordFreq(dict_path, freqs), "rjieba")
+    return Segmenter(lambda text: seg.cut(text, False), WordFreq(dict_path, freqs), "rjieba",
+                     tag=lambda text: seg.tag(text, False))
 
 
 def _jieba_segmenter(user_words: Iterable[str]) -> Segmenter:

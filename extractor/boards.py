@@ -116,11 +116,11 @@ class Hit:
 def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
     hits: list[Hit] = []
     for n in numbers:
-        if n.kind != "number" or n.value is None or n.scale_text or n.is_range or not float(n.value).is_integer():
+        if n.kind != "number" or n.value is None or n.scale_text or n.is_range or not 1 <= n.value <= 60:
+            continue
+        if not float(n.value).is_integer():
             continue
         v = int(n.value)
-        if not 1 <= v <= 60:
-            continue
         tail = text[n.end:n.end + 40]
         if (m := g.streak.match(tail)) and v <= 40:
             hits.append(Hit(n.start, n.end + m.end(), v, None, "board.streak"))

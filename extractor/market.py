@@ -179,7 +179,7 @@ def _kind_ok(n, kind: Optional[str]) -> bool:
     if n.value is None:
         return False
     if kind == "count":
-        return n.kind == "number" and not n.scale_text and float(n.value).is_integer() and 0 <= n.value < 20000
+        return n.kind == "number" and not n.scale_text and 0 <= n.value < 20000 and float(n.value).is_integer()
     if kind == "percent":
         return n.kind == "percent" and n.unit_text == "%" and 0 <= n.value <= 100
     if kind == "money":
@@ -432,7 +432,7 @@ class _Matcher:
             change = close = None
             last = m.end()
             for n in by_pos[bisect_left(starts, m.end()):bisect_left(starts, stop)]:
-                if n.end > stop or n.value is None:
+                if n.end > stop or n.value is None or not -1e6 < n.value < 1e6:
                     continue
                 before = text[max(m.end(), n.start - 8):n.start]
                 if change is None and n.kind == "percent" and n.unit_text == "%":

@@ -70,7 +70,9 @@ class Grammar:
         self.streak, self.days_first, self.promote = x(p["streak"]), x(p["days_first"]), x(p["promote"])
         self.within = x(p["within"])
         self.consecutive_before, self.consecutive_after = x(p["consecutive_before"]), x(p["consecutive_after"])
-        self.words = re.compile("|".join(map(re.escape, sorted(r.words, key=len, reverse=True))))
+        self.tally_before, self.tally_after, self.tally_days = x(p["tally_before"]), x(p["tally_after"]), x(p["tally_days"])
+        words = "|".join(map(re.escape, sorted(r.words, key=len, reverse=True)))
+        self.words = re.compile(_expand(f"(?:{words}){{board_end}}", r.pieces))
         n = r.names
         self.filler = re.compile(rf"(?:{n.filler})$")
         self.run_before = re.compile(r"[\u4e00-\u9fffA-Za-z*]+$")
@@ -84,9 +86,9 @@ class Grammar:
         self.promoted = re.compile(s.promoted)
         self.broken, self.ended = x(s.broken), x(s.ended)
         self.verb = re.compile(n.verbs)
-        self.list_sep = re.compile(r"(?:、|/|和|与|及|以及|,|，)\s*$")
+        self.list_sep = re.compile(r"(?:、|/|和|与|及|以及)\s*$")
         self.ladder_open = re.compile(r"(?:^|\n)[ \t\u3000]*[【\[(（]?[ \t\u3000]*$")
-        self.ladder_close = re.compile(r"[ \t\u3000]*[】\]）)]?[ \t\u3000]*[:：][ \t\u3000]*")
+        self.ladder_close = re.compile(r"[ \t\u3000]*(?:[】\]）)][ \t\u3000]*[:：]?|[:：])[ \t\u3000]*")
 
 
 @lru_cache(maxsize=1)
@@ -134,8 +136,16 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
             b = g.consecutive_before.search(text, max(0, n.start - 8), n.start)
             if b:
                 hits.append(Hit(b.start(), n.end + m.end(), v, None, "board.consecutive"))
+        if (m := g.tally_after.match(tail)) and (b := g.tally_before.search(text, max(0, n.start - 6), n.start)):
+            s0 = n.start
+            while s0 > 0 and text[s0 - 1] not in "。!?;！？；\n":
+                s0 -= 1
+            days = [int(d.group("d")) for d in g.tally_days.finditer(text, s0, b.start())]
+            if days and days[-1] >= v:
+                hits.append(Hit(b.start(), n.end + m.end(), v, days[-1], "board.tally_in_days"))
     for m in g.words.finditer(text):
-        hits.append(Hit(m.start(), m.end(), g.r.words[m.group()], None, "board.word"))
+        word = m.group().rstrip()
+        hits.append(Hit(m.start(), m.start() + len(word), g.r.words[word], None, "board.word"))
     # keep the widest reading of a span (4天2板 over its 2板)
     hits.sort(key=lambda h: (h.start, -h.end))
     out: list[Hit] = []
@@ -256,9 +266,10 @@ class _Namer:
             name = self.at_end(s0 + m.end(1))
             if name:
                 best = name
-        for e, (c, s) in self.by_end.items():
-            if s0 <= s and e <= clause_start and self.text[s - 1:s] in ("", ",", "，", ":", "：", "\n") and (
-                    best is None or s > best.start):
+        found = sorted((s, e, c) for e, (c, s) in self.by_end.items() if s0 <= s and e <= clause_start)
+        initial = [f for f in found if self.text[f[0] - 1:f[0]] in ("", ",", "，", ":", "：", "\n")]
+        for s, e, c in (initial or found)[-1:]:
+            if best is None or s > best.start:
                 best = Name(c.name, c.code, s, e)
         return best
 
@@ -274,6 +285,17 @@ class _Namer:
                 break
             out.append(nxt)
             pos = nxt.start
+        return out
+
+    def list_after(self, first: Name) -> list[Name]:
+        """`first` and the names joined after it (3板的华天酒店、长江传媒)."""
+        out = [first]
+        while len(out) < 8:
+            m = re.compile(r"\s*(?:、|和|与|及|以及)\s*").match(self.text, out[-1].end)
+            nxt = self.at_start(m.end()) if m else None
+            if not nxt:
+                break
+            out.append(nxt)
         return out
 
     def items(self, start: int, stop: int) -> list[Name]:
@@ -349,21 +371,24 @@ def extract_boards(state: RecapState) -> list[Board]:
         if id(hit) in used:
             continue
         close = g.ladder_close.match(text, hit.end)
-        if close and g.ladder_open.search(text, max(0, hit.start - 6), hit.start):
+        at_line_start = g.ladder_open.search(text, max(0, hit.start - 6), hit.start)
+        name, promoted, pos = (None, False, hit.start) if (close and at_line_start) else namer.before(hit.start)
+        if close and name is None:
+            # 5板：友好集团、中百集团 (a ladder line, or a list after the count mid-sentence)
             stop = next((i for i in range(close.end(), min(len(text), close.end() + 200)) if text[i] in "。;；\n"),
                         min(len(text), close.end() + 200))
-            for name in namer.items(close.end(), stop):
-                found.append((name, hit, "board.ladder"))
+            for item in namer.items(close.end(), stop):
+                found.append((item, hit, "board.ladder"))
             continue
-        name, promoted, pos = namer.before(hit.start)
         names = [name] + namer.list_before(name) if name else []
-        if not names and text[pos - 1:pos] in (",", "，") and g.verb.search(text, pos, hit.start):
+        if not names and text[pos - 1:pos] in (",", "，") and (
+                g.verb.search(text, pos, hit.start) or hit.rule == "board.consecutive"):
             subject = namer.subject(pos - 1)
             names = [subject] if subject else []
         if not names:
-            after = re.match(r"\s*的?\s*", text[hit.end:hit.end + 4])
+            after = re.match(r"\s*[的(（]?\s*", text[hit.end:hit.end + 4])
             late = namer.at_start(hit.end + after.end())
-            names = [late] if late else []
+            names = namer.list_after(late) if late else []
         if promoted and hit.status is None:
             hit.status = "promoted"
         for nm in names:
@@ -375,10 +400,11 @@ def extract_boards(state: RecapState) -> list[Board]:
             continue
         seen.add(key)
         status = hit.status
+        tail = max(hit.end, name.end)
         if status is None:
-            if g.broken.match(text, hit.end):
+            if g.broken.match(text, tail):
                 status = "broken"
-            elif g.ended.match(text, hit.end):
+            elif g.ended.match(text, tail):
                 status = "ended"
         s, e = view.back(min(name.start, hit.start), max(name.end, hit.end))
         boards.append(state.mention(Board, s, e, company=name.name, code=name.code, boards=hit.boards,

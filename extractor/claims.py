@@ -35,6 +35,7 @@ class Cue(RuleModel):
     name: str
     by_unit: dict[str, str] = {}
     compose: bool = False
+    level: bool = False  # 增至, 翻倍至: the figure is a new level of the base metric, not a change
     beats_terms: list[str] = []  # unit classes where this cue wins over a noun metric before it
 
 
@@ -50,17 +51,20 @@ class MetricRules(RuleModel):
     after: list[AfterCue]
     implied_subjects: dict[str, str] = {}
     board_terms: list[str] = []
+    turnover_metrics: list[str] = []
     defaults: dict[str, str] = {}
 
 
 class Classes(RuleModel):
     suffixes: list[str]
+    name_endings: list[str]
 
 
 class Strip(RuleModel):
     lead: list[str]
     trail: list[str]
     pronouns: list[str]
+    generic: list[str]
     reporting: list[str]
     not_in: list[str]
     max_len: int
@@ -88,6 +92,7 @@ class Modalities(RuleModel):
 
 class ClaimRules(RuleModel):
     subjects: dict[str, list[str]]
+    market_of_index: dict[str, str] = {}
     classes: Classes
     strip: Strip
     periods: Periods
@@ -101,7 +106,7 @@ def _alt(words) -> str:
 MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
 _LIST_SEP = re.compile(r"[、/和与及跟]")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
-_CLAUSE_END = re.compile(r"[，,：:]")
+_CLAUSE_END = re.compile(r"[，,：:](?![^（(）)]{0,30}[)）])")  # not inside (沪：600519)
 _PAREN = re.compile(r"[(（][^()（）]{0,24}[)）]|[(（][^()（）]*$")
 _SENT_END = re.compile(r"[。！？!?；;]")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
@@ -109,6 +114,9 @@ _NAME_HEADERS = ("名称", "股票名称", "简称", "股票简称", "证券简�
 _INDEX_HEADERS = ("序号", "排名", "编号", "No", "NO", "#")
 _NOT_NOUN = {"d", "p", "c", "u", "uj", "ul", "uv", "uz", "ug", "ud", "y", "e", "o", "r", "vd", "ad"}
 _LISTED = re.compile(r"(?:是|为|包括|有)([^，,：:。是为]{1,12}(?:、[^，,：:。、]{1,12})+)$")
+# 最高的为沃尔德 / 涨幅靠后的海南椰岛(SH600238): a stock named at the end of a clause
+_NAMED_TAIL = re.compile(
+    r"的(?P<is>为|是)?(?P<name>[^的，,。为是()（）]{2,12})(?P<code>[(（](?:[A-Z]{2}|[沪深]:?)?\d{6}(?:\.[A-Z]{2})?[)）])?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -127,6 +135,8 @@ class Lexicon:
     def __init__(self, m: MetricRules, c: ClaimRules):
         self.rules = c
         self._pos = None
+        self.tag_cache: dict[str, list[tuple[str, str]]] = {}
+        self.max_len = c.strip.max_len
         self.term_of: dict[str, str] = {}
         for name, aliases in m.terms.items():
             for w in (name, *aliases):
@@ -150,7 +160,12 @@ class Lexicon:
         self.reporting_re = re.compile(rf"(?:{_alt(c.strip.reporting)})\s*$")
         self.not_in = tuple(c.strip.not_in)
         self.pronouns = set(c.strip.pronouns)
+        self.generic_subjects = set(c.strip.generic)
+        self.market_of_index = c.market_of_index
+        self.turnover_metrics = set(m.turnover_metrics)
         self.protected = tuple(c.classes.suffixes)
+        self.name_endings = tuple(c.classes.name_endings)
+        self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
 
         p = c.periods
         year = r"(?<!\d)(?:19|20)\d{2}"
@@ -177,6 +192,7 @@ class Lexicon:
 
     def use_segmenter(self, segmenter) -> None:
         self._pos = jieba.posseg.POSTokenizer(segmenter)
+        self.tag_cache.clear()
 
 
 @lru_cache(maxsize=1)
@@ -185,6 +201,15 @@ def lexicon() -> Lexicon:
 
 
 # ---------------------------------------------------------------- small helpers
+
+
+def _ns(item) -> int:
+    """Normalized start of a pipeline item (read straight from pydantic's private store: this is hot)."""
+    return item.__pydantic_private__["_nstart"]
+
+
+def _ne(item) -> int:
+    return item.__pydantic_private__["_nend"]
 
 
 def unit_key(f: Figure) -> str:
@@ -291,6 +316,7 @@ class Attribution:
     company_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # nstart -> (nend, name)
     company_names: set[str] = field(default_factory=set)
     carried: Optional[str] = None  # the subject in view when a clause starts
+    _valid: dict = field(default_factory=dict)
 
     # ---- subjects
 
@@ -315,10 +341,16 @@ class Attribution:
                 s = s[i + len(mark):]
         return s.strip(" 、,，")
 
-    def valid_subject(self, s: str) -> bool:
+    def valid_subject(self, s: str, loose: bool = False) -> bool:
         """A name, a list of names or a short noun phrase; not a verb phrase or a stray character."""
+        key = (s, loose)
+        if key not in self._valid:
+            self._valid[key] = self._valid_subject(s, loose)
+        return self._valid[key]
+
+    def _valid_subject(self, s: str, loose: bool) -> bool:
         lex = self.lex
-        if not s or len(s) > (30 if "、" in s else lex.rules.strip.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
+        if not s or len(s) > (30 if "、" in s else lex.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
             return False
         if s in lex.canonical_subject or s in self.company_names:
             return True
@@ -331,27 +363,40 @@ class Attribution:
         parts = [part for part in s.split("、") if part]
         if len(parts) > 1:  # a list of names: 酿酒、银行、农业
             return all(len(part) <= 10 and not lex.trail_re.fullmatch(part) for part in parts)
-        return self.noun_phrase(s)
+        return self.noun_phrase(s, loose)
 
-    def noun_phrase(self, s: str) -> bool:
-        if s in self.lex.canonical_subject or s in self.company_names:
+    def noun_phrase(self, s: str, loose: bool = False) -> bool:
+        """A name or noun phrase, judged by jieba's tags. Unknown names come apart into odd pieces
+        (蔚/nr 来/v, 中石化/j 油/n 服/v), so single characters are not held against them; function
+        words are, and so are two-character verbs and localizers opening or closing the phrase."""
+        lex = self.lex
+        if s in lex.canonical_subject or s in self.company_names or s.endswith(lex.name_endings) or (
+                len(s) > 2 and s.endswith(lex.class_endings)):
             return True
         tags = self.tags(s)
         if not tags:
             return False
-        # Single-character verbs and localizers are usually pieces of an unknown name (赣能股份, 中芯国际).
-        if any(t in _NOT_NOUN or (t in ("v", "f") and len(w) > 1 and w not in self.lex.metric_words)
-               for w, t in tags):
+        # Function words sink a phrase; a pronoun or adverb character inside an unknown name (久吾高科) does not.
+        for i, (w, t) in enumerate(tags):
+            inner = 0 < i < len(tags) - 1 and len(w) == 1
+            if t in _NOT_NOUN and not (inner and t in ("r", "d", "ad", "vd", "e", "o", "y")):
+                return False
+        if len(tags) == 1 and tags[0][1] in ("vn", "v", "a", "m", "q", "f"):
             return False
-        if len(tags) == 1 and tags[0][1] == "vn":
-            return False
-        return tags[-1][1][0] in "njxgliz" or tags[-1][1] in ("eng", "vn", "an") or (
-            len(tags) > 1 and tags[-1][1] in ("a", "q", "m"))
+        for w, t in (() if loose else (tags[0], tags[-1])):
+            if t in ("v", "f", "vn") and len(w) > 1 and w not in lex.metric_words:
+                return False
+        return True
 
     def tags(self, s: str) -> list[tuple[str, str]]:
-        return [(w.word, w.flag) for w in self.lex.pos.lcut(s, HMM=False)]
+        cache = self.lex.tag_cache
+        if s not in cache:
+            if len(cache) > 50000:
+                cache.clear()
+            cache[s] = [(w.word, w.flag) for w in self.lex.pos.lcut(s, HMM=False)]
+        return cache[s]
 
-    def subject_text(self, a: int, b: int, *, topic_only: bool = False) -> Optional[str]:
+    def subject_text(self, a: int, b: int, *, topic_only: bool = False, count: bool = False) -> Optional[str]:
         """The subject named in text[a:b] (the part of a clause before its metric), or None."""
         text = self.state.text
         if b <= a:
@@ -373,7 +418,7 @@ class Attribution:
         s = re.sub(r"等(?=板块|概念|行业|个股|品种)", "", s)
         if s in self.lex.pronouns or not s:
             return None
-        if examples and not topic_only and self.carried:
+        if examples and count and not topic_only and self.carried:
             return self.carried  # 闰土股份、海峡股份等6只: named examples of the group already in view
         if names:
             run = self.company_run(s, names)
@@ -386,12 +431,26 @@ class Attribution:
             lst = re.search(r"(?:是|为|包括|有)([^，,是为]{1,12}(?:、[^，,、]{1,12})+)$", s)
             if lst:
                 return lst.group(1)
-            label = text[b:b + 1] in (":", "：") or "、" in s
-            return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s) else None
-        if self.valid_subject(s):
-            parts = re.split(r"[和与及]", s)
-            if len(parts) > 1 and all(len(p) >= 2 for p in parts):
-                return "、".join(parts)
+            label = ":" in text[b - 1:b + 1] or "：" in text[b - 1:b + 1] or "、" in s
+            return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s, loose=True) else None
+        if re.search(r"\s", s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
+            tail = re.split(r"\s+", s)[-1]
+            if self.valid_subject(tail):
+                s = tail
+        s = re.sub(r"\d{1,2}天$", "", s)  # 西部黄金7天|4板
+        if len(s) > 2 and s[:-1].endswith(self.lex.protected + self.lex.name_endings) and \
+                self.tags(s[-1])[0][1] in ("v", "d", "p"):
+            s = s[:-1]  # 商业航天概念股|掀涨停潮
+        if "的" in s:  # 港股的珍酒李渡: the head after the last 的
+            head = s.rsplit("的", 1)[1]
+            if self.valid_subject(head):
+                s = head
+        parts = re.split(r"[和与及]", s)
+        if len(parts) > 1 and all(len(p) >= 2 for p in parts):
+            s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
+        # X的<metric> (字节跳动2024年的资本开支): a possessor is a subject even when jieba tags it oddly
+        possessive = raw.rstrip().endswith("的") and self.lex.metric_re.match(text, b) is not None
+        if self.valid_subject(s, loose=possessive):
             return s
         found = [m for m in self.lex.subject_re.finditer(s)
                  if m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())]
@@ -426,10 +485,23 @@ class Attribution:
         开盘1873.58点 is an opening level, not a time)."""
         text = self.state.text
         hits = []
-        for m in self.lex.metric_re.finditer(text, a, b):
+        pos = a
+        while True:
+            m = self.lex.metric_re.search(text, pos, b)
+            if m is None:
+                break
+            # 黄金价格: prefer 价格 over the 金价 that starts one character earlier
+            for q in range(m.start() + 1, m.end() if len(m.group()) <= 2 else m.start()):
+                longer = self.lex.metric_re.match(text, q, b)
+                if longer and longer.end() > m.end() and not (
+                        self.lex.cue_of.get(m.group()) or self.lex.cue_of.get(longer.group())):
+                    m = longer
+                    break
+            pos = m.end()
             w = m.group()
             cue = self.lex.cue_of.get(w)
-            if _overlaps(m.start(), m.end(), masked) and not (cue and b - m.end() <= 1):
+            inside = any(ps <= m.start() and m.end() <= pe for ps, pe in masked)
+            if inside and not (cue and b - m.end() <= 1):
                 continue
             if len(w) == 1 and b - m.end() > 3:  # 报 in 本报, 涨 in 涨停潮: one character counts only next to the figure
                 continue
@@ -448,6 +520,10 @@ class Attribution:
         if hit.term:
             return hit.term, (hit.term, None, None)
         cue = hit.cue
+        if cue.level:
+            prev = [h for h in hits if h.end <= hit.start and h.term]
+            base = prev[-1].term if prev else (carried[0] if carried else None)
+            return base, (base, None, None)
         name = resolve_cue(cue, unit)
         base = None
         if cue.compose:
@@ -460,8 +536,16 @@ class Attribution:
             return (base + name if base else name), (base, None, None)
         return name, (None, cue, base)
 
+    def cue_run(self, hits: list[Hit], start: int) -> tuple[int, int]:
+        """(start, end) of the text before the run of metric words nearest the figure (股价报, 涨幅扩大至)."""
+        run = len(hits) - 1
+        while run > 0 and (hits[run].start - hits[run - 1].end <= 2
+                           or not self.peel(self.state.text[hits[run - 1].end:hits[run].start])):
+            run -= 1
+        return (hits[run - 1].end if run > 0 else start), hits[run].start
+
     def after_metric(self, f: Figure, unit: str) -> Optional[str]:
-        m = self.lex.after_re.match(self.state.text, f._nend)
+        m = self.lex.after_re.match(self.state.text, _ne(f))
         if not m:
             return None
         a = self.lex.after_of[m.group("w")]
@@ -484,7 +568,7 @@ class Attribution:
         """day (今日, 15日, 2024年), span (截至11月底, 4月27日以来), intraday (早盘, 截至收盘), anaphoric
         (当日: the day already named) or reference (较上周, 创2015年以来新高: not the figure's period)."""
         text, p = self.state.text, m.group()
-        if re.search(r"(?:较|比|相比|同比|环比|相较|创|刷新|创下)$", text[max(0, m.start() - 2):m.start()]) or \
+        if re.search(r"(?:较|比|相比|同比|环比|相较)$", text[max(0, m.start() - 2):m.start()]) or \
                 re.match(r".{0,3}(?:新高|新低)", text[m.end():m.end() + 6]):
             return "reference"
         if p in self.lex.anaphoric:
@@ -510,7 +594,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     """Fill subject, metric, period and modality of every figure in `state.figures`."""
     lex = lex or lexicon()
     text = state.text
-    figs = sorted(range(len(state.figures)), key=lambda i: state.figures[i]._nstart)
+    figs = sorted(range(len(state.figures)), key=lambda i: _ns(state.figures[i]))
     if not figs:
         return
     att = Attribution(lex, state)
@@ -529,8 +613,10 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             table_header, fi = table_line(att, carry, lines, li, table_header, figs, fi)
             continue
         table_header = None
-        carry.subject = None
-        carry.lead_modality = None
+        wrapped = soft_wrap(text, lines, li)
+        if not wrapped:
+            carry.subject = None
+            carry.lead_modality = None
         marker = _LIST_MARKER.match(line)
         if marker:
             lead = re.match(r"[^：:，,。]{1,16}[：:]", line[marker.end():])
@@ -540,13 +626,14 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
         if lex.time_re.fullmatch(line.strip()):
             carry.period = line.strip()
             continue
-        for ss, se in split_spans(text, ls, le, _SENT_END):
-            carry.metric, carry.sent_periods = None, []
+        for si, (ss, se) in enumerate(split_spans(text, ls, le, _SENT_END)):
+            if not (wrapped and si == 0):
+                carry.metric, carry.sent_periods = None, []
             sent_modality_start = ss
             for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
                 in_clause = []
-                while fi < len(figs) and state.figures[figs[fi]]._nstart < ce:
-                    if state.figures[figs[fi]]._nstart >= cs:
+                while fi < len(figs) and _ns(state.figures[figs[fi]]) < ce:
+                    if _ns(state.figures[figs[fi]]) >= cs:
                         in_clause.append(state.figures[figs[fi]])
                     fi += 1
                 clause(att, carry, cs, ce, in_clause, sent_modality_start)
@@ -575,26 +662,38 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.subject = listed.group(1)  # 涨幅居前的板块是酿酒、银行、农业 (…分别上涨…)
             return
         subj = att.subject_text(cs, end, topic_only=not hits)
+        if not subj:
+            # 跌幅最小的为中国通号 / 涨幅靠后的海南椰岛: the name closing the clause
+            clause_text = text[cs:ce].rstrip("，,：:。；;！？!? \n")
+            tail = _NAMED_TAIL.search(clause_text)
+            if tail and (tail.group("is") or tail.group("code")) and not lex.metric_re.search(tail.group("name")) \
+                    and att.valid_subject(tail.group("name")):
+                subj = tail.group("name")
         if subj:
             carry.subject = subj
-        if hits and hits[-1].term:
-            carry.metric = (hits[-1].term, None, None)
+        terms = [h for h in hits if h.term]
+        if terms:
+            carry.metric = (terms[-1].term, None, None)
+        elif hits and not hits[-1].cue.compose:
+            carry.metric = (None, hits[-1].cue, None)
         carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
         return
     att.carried = carry.subject
     first_unit = unit_key(figs[0])
-    first_hits = [h for h in att.metric_hits(cs, figs[0]._nstart, masked) if usable(h, first_unit)]
-    boundary = first_hits[0].start if first_hits else figs[0]._nstart
-    own_subject = att.subject_text(cs, boundary)
+    first_hits = [h for h in att.metric_hits(cs, _ns(figs[0]), masked) if usable(h, first_unit)]
+    boundary = first_hits[0].start if first_hits else _ns(figs[0])
+    own_subject = att.subject_text(cs, boundary, count=first_unit == "count")
+    if not first_hits and text[cs:boundary].rstrip().endswith("的"):
+        own_subject = None  # 在当日交易的811只股票中: a modifier of what follows, not a subject
     if own_subject:
         carry.subject = own_subject
-    distribute = "分别" in text[cs:figs[0]._nstart]
+    distribute = "分别" in text[cs:_ns(figs[0])]
     items = [p for p in _LIST_SEP.split(carry.subject or "") if p] if distribute and not own_subject else []
     prev_end = cs
     prev_metric = None
     for k, f in enumerate(figs):
         unit = unit_key(f)
-        hits = [h for h in att.metric_hits(prev_end, f._nstart, masked) if usable(h, unit)]
+        hits = [h for h in att.metric_hits(prev_end, _ns(f), masked) if usable(h, unit)]
         metric = None
         if hits:
             metric, carry.metric = att.metric_name(hits, unit, carry.metric)
@@ -612,18 +711,37 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         f.metric = metric
         prev_metric = metric
         subject = own_subject
-        if k > 0:
-            subject = att.subject_text(prev_end, hits[0].start if hits else f._nstart) or own_subject
+        if hits:
+            # the name right before the cue nearest the figure: 白酒股普涨、贵州茅台涨近9%
+            a, b = att.cue_run(hits, prev_end)
+            if a > cs or k > 0:
+                near = att.subject_text(a, b, count=unit == "count")
+                subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
+        elif k > 0:
+            near = att.subject_text(prev_end, _ns(f), count=unit == "count")
+            subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
         if subject is None and hits and hits[0].term in lex.implied_subjects:
             subject = lex.implied_subjects[hits[0].term]
         if subject is None and items and len(items) > 1:
             subject = items[k] if k < len(items) else None
         f.subject = subject or (None if items else carry.subject)
+        if f.metric in lex.turnover_metrics and f.subject:
+            market = lex.market_of_index.get(lex.canonical_subject.get(f.subject, f.subject))
+            f.subject = market or f.subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
         left = carry.sent_periods + [
-            (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= f._nstart]
+            (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= _ns(f)]
         f.period = choose_period(left, carry.period)
-        f.modality = att.modality(sent_start, f._nstart) or carry.lead_modality or "fact"
-        prev_end = f._nend
+        f.modality = att.modality(sent_start, _ns(f)) or carry.lead_modality or "fact"
+        prev_end = _ne(f)
+    carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
+
+
+def soft_wrap(text: str, lines, li: int) -> bool:
+    """Whether line `li` continues the sentence of the line before it (a hard-wrapped paragraph)."""
+    prev = next((text[s:e].strip() for s, e in reversed(lines[:li]) if text[s:e].strip()), "")
+    line = text[lines[li][0]:lines[li][1]].strip()
+    return (len(prev) > 15 and prev[-1] not in "。！？!?；;：:」”)）" and not _LIST_MARKER.match(line)
+            and not line.startswith("|") and not _LIST_MARKER.match(prev))
 
 
 def choose_period(left: list[tuple[str, str]], day: Optional[str]) -> Optional[str]:
@@ -686,12 +804,12 @@ def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi)
     group_row = len(filled) <= 1  # | 5天3板 | | | …: a heading for the rows below it
     if group_row and nxt is not None:
         name = _row_name(text, _cells(text, *nxt), header)
-    while fi < len(figs) and state.figures[figs[fi]]._nstart < le:
+    while fi < len(figs) and _ns(state.figures[figs[fi]]) < le:
         f = state.figures[figs[fi]]
         fi += 1
-        if f._nstart < ls:
+        if _ns(f) < ls:
             continue
-        col = next((j for j, (a, b) in enumerate(cells) if a <= f._nstart < b), None)
+        col = next((j for j, (a, b) in enumerate(cells) if a <= _ns(f) < b), None)
         h = header[col] if header and col is not None and col < len(header) else None
         f.subject = name
         if group_row or not h or h in _NAME_HEADERS or h in _INDEX_HEADERS:
@@ -703,7 +821,7 @@ def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi)
 
 
 def _skip(figs, fi, state, end):
-    while fi < len(figs) and state.figures[figs[fi]]._nstart < end:
+    while fi < len(figs) and _ns(state.figures[figs[fi]]) < end:
         fi += 1
     return fi
 

@@ -412,6 +412,14 @@ def _tail(text: str, s: int, e: int, starts: Optional[set[int]]) -> int:
         s = h.end()
 
 
+_GOVERNMENT = re.compile(r"(?:人民银行|央行|部|委|委员会|局|署|厅|办公室|政府|法院|协会|交易所)$")
+
+
+@lru_cache(maxsize=1)
+def _never() -> set[str]:
+    return set(load_toml("company_stoplist.toml", StopRules).never)
+
+
 def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) -> list[tuple[int, int, str]]:
     """Company-like names outside the lexicons: before a code, before a move, or in a run of stocks."""
     text = view.text
@@ -419,6 +427,7 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
     for m in known:
         occupied[m.start:m.end] = b"\x01" * (m.end - m.start)
     themes = theme_keys()
+    never = _never()
     out: list[tuple[int, int, str]] = []
     seen: set[tuple[int, int]] = set()
 
@@ -434,6 +443,7 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
         s = _tail(text, s, e, view.starts)
         name = text[s:e]
         if (len(name) < 2 or len(name) > 6 or any(occupied[s:e]) or name in themes or (s, e) in seen
+                or name in never or _GOVERNMENT.search(name)
                 or _NOT_COMPANY_HEAD.match(name) or _NOT_COMPANY_TAIL.search(name) or _INDEX_LIKE.search(name)
                 or re.search(r"板块|概念|指数", name) or generic(name)
                 or (view.ends is not None and e not in view.ends)):

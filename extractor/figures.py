@@ -67,7 +67,8 @@ class FigureFinder:
         nf = r.not_figures
         self.after_re = re.compile(rf"[ ]?(?:{_alt(nf['after'])})")
         self.before_re = re.compile(rf"(?:{_alt(nf['before'])})[ ]?$")
-        self.mask_re = re.compile("|".join(f"(?:{p})" for p in nf["patterns"]))
+        # Each pattern on its own: sre scans a pattern that starts with a character class quickly.
+        self.masks = [re.compile(p) for p in nf["patterns"]]
         self.money_as_count = set(r.money_as_count["words"])
 
     def find(self, text: str, numbers: Optional[list[Number]] = None,
@@ -77,7 +78,7 @@ class FigureFinder:
         nums = parse(text) if numbers is None else numbers
         if not nums:
             return []
-        masks = [(m.start(), m.end()) for m in self.mask_re.finditer(text)]
+        masks = sorted((m.start(), m.end()) for r in self.masks for m in r.finditer(text))
         out = []
         mi = 0
         for n in nums:

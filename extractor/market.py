@@ -133,6 +133,8 @@ class Grammar:
         self.period = re.compile(x(s.period_words))
         self.foreign = re.compile(x(s.sub_market))
         self.strong_market = re.compile(r"两市|沪深|三市|全市场|A股|沪指|上证|深成指|创业板指")
+        self.comparison = re.compile(r"\s*(?:[<>≤≥]|大于|小于|高于|低于|不低于|不高于)")
+        self.comparison_before = re.compile(r"(?:[<>≤≥]=?|大于|小于|高于|低于|不低于|不高于)\s*$")
         self.separately = re.compile(r"分别(?:成交|为)?(?:额)?\s*(?:为)?\s*$")
         self.sep_join = re.compile(r"\s*(?:和|与|、|,|及)\s*$")
         names = _alt(r.indices)
@@ -183,15 +185,41 @@ def _kind_ok(n, kind: Optional[str]) -> bool:
 _RUBY = re.compile(r"(?<=[\u4e00-\u9fff])\([a-z\u00e0-\u00fc\u0100-\u01dc]{1,7}\)")
 
 
+def _hard_wraps(text: str) -> list[tuple[int, int]]:
+    """Line breaks that only wrap a long line (a text hard-wrapped at a fixed width, a sentence
+    running on over "\n\n"): the newline runs to read past."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if text[m.start():m.end()].strip()]
+    if len(lines) < 6:
+        return []
+    widths: dict[int, int] = {}
+    for s, e in lines:
+        widths[e - s] = widths.get(e - s, 0) + 1
+    width = max(widths, key=lambda w: (widths[w], w))
+    near = sum(n for w, n in widths.items() if width - 4 <= w <= width + 4)
+    if width < 20 or near < max(4, len(lines) // 3):
+        return []
+    out = []
+    for (s, e), (s2, _) in zip(lines, lines[1:]):
+        line = text[s:e].strip()
+        if (e - s >= width - 6 and text[e - 1] not in "。!?;！？；:：」”\"')）*|"
+                and not line.startswith("|") and not text[e:s2].strip()):
+            out.append((e, s2))
+    return out
+
+
 class View:
-    """The normalized text without ruby pinyin, with maps both ways."""
+    """The normalized text without ruby pinyin (科创(chuàng)板) and hard-wrap line breaks, with
+    maps both ways."""
 
     def __init__(self, text: str):
+        cuts = sorted([(m.start(), m.end()) for m in _RUBY.finditer(text)] + _hard_wraps(text))
         kept, pieces, pos = [], [], 0
-        for m in _RUBY.finditer(text):
-            pieces.append(text[pos:m.start()])
-            kept.extend(range(pos, m.start()))
-            pos = m.end()
+        for a, b in cuts:
+            if a < pos:
+                continue
+            pieces.append(text[pos:a])
+            kept.extend(range(pos, a))
+            pos = b
         pieces.append(text[pos:])
         kept.extend(range(pos, len(text)))
         self.text = "".join(pieces)
@@ -219,6 +247,13 @@ class _Matcher:
         self.state = state
         of = self.view.of
         self.numbers = [replace(n, start=of[n.start], end=of[n.end]) for n in state.numbers]
+        # 放量1260亿至1.35万亿 reads as a range to the numbers layer: its upper end is a level
+        for n in list(self.numbers):
+            k = max(n.text.rfind("至"), n.text.rfind("到"))
+            if n.is_range and k > 0 and n.high is not None:
+                self.numbers.append(replace(n, text=n.text[k + 1:], start=n.end - len(n.text) + k + 1,
+                                            value=n.high, low=None, high=None))
+        self.numbers.sort(key=lambda n: (n.start, n.end))
 
     # ---- scope guards
     def whole_market(self, head: int, num_start: int) -> Optional[int]:
@@ -293,6 +328,8 @@ class _Matcher:
         for i, n in enumerate(nums):
             s0 = sentence_start(text, n.start)
             window = text[s0:n.start]
+            if g.comparison.match(n.text) or g.comparison_before.search(window):
+                continue  # a threshold (炸板率>35%), not a value
             tail = text[n.end:n.end + 40]
             for f in g.families:
                 if f.vague is not None or not _kind_ok(n, f.kind):

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Optional
 
 import opencc
 
@@ -34,6 +35,16 @@ _COMMON = set("的是在了不和有大这中人上为们个用年月日股市�
 
 def decode(data: bytes) -> str:
     """Decode an article's bytes: UTF-8 (BOM or not), UTF-16/32 with BOM, GB18030, Big5."""
+    return decode_report(data)[0]
+
+
+# UTF-8 with this few bad bytes (a truncated last character, a stray byte) is still UTF-8: the bad
+# bytes become U+FFFD and the rest of the article is kept, rather than rejected or misread.
+_MAX_BAD_UTF8 = 8
+
+
+def decode_report(data: bytes) -> tuple[str, Optional[str]]:
+    """`decode`, plus a one-line note when the text was recovered lossily (else None)."""
     if not data.strip():
         raise InputError("empty file")
     for bom, enc in _BOMS:
@@ -42,26 +53,59 @@ def decode(data: bytes) -> str:
                 text = data.decode(enc)
             except UnicodeDecodeError as e:
                 raise InputError(f"invalid {enc} data at byte {e.start}") from None
-            return _check_text(text)
+            return _check_text(text), None
     if b"\x00" in data[:4096]:
-        raise InputError("binary file (NUL bytes), not a text article")
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise InputError("binary file (NUL bytes), not a text article")
+        return _check_text(text), None
     try:
-        return _check_text(data.decode("utf-8"))
+        return _check_text(data.decode("utf-8")), None
     except UnicodeDecodeError as utf8_error:
-        candidates = []
-        for enc in ("gb18030", "big5hkscs"):
-            try:
-                text = data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-            candidates.append((sum(ch in _COMMON for ch in text[:20000]), enc, text))
-        if not candidates:
-            raise InputError(
-                f"not valid UTF-8 (byte {utf8_error.start}), GB18030 or Big5 text") from None
-        candidates.sort(key=lambda c: -c[0])
-        if candidates[0][0] == 0:
-            raise InputError("undecodable or binary data (no Chinese text in UTF-8, GB18030 or Big5)")
-        return _check_text(candidates[0][2])
+        first_bad = utf8_error.start
+    candidates = []
+    utf8 = data.decode("utf-8", errors="replace")
+    bad = utf8.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    if bad <= max(_MAX_BAD_UTF8, len(data) // 10000):
+        candidates.append((_score(utf8) - 10 * bad, "utf-8", utf8))
+    for enc in ("gb18030", "big5hkscs"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_score(text), enc, text))
+    if not candidates:
+        raise InputError(f"not valid UTF-8 (byte {first_bad}), GB18030 or Big5 text")
+    candidates.sort(key=lambda c: -c[0])
+    score, enc, text = candidates[0]
+    if score <= 0:
+        raise InputError(f"not valid UTF-8 (byte {first_bad}), and no Chinese text as GB18030 or Big5")
+    note = None
+    if enc == "utf-8":
+        note = f"{bad} invalid UTF-8 byte sequence(s) replaced with U+FFFD (first at byte {first_bad})"
+    return _check_text(text), note
+
+
+def _score(text: str) -> int:
+    return sum(ch in _COMMON for ch in text[:20000])
+
+
+def _utf16_without_bom(data: bytes) -> Optional[str]:
+    """UTF-16 text saved without a BOM: its NUL bytes (the high half of ASCII) sit on one parity."""
+    sample = data[:4096]
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    if len(data) % 2 or max(even, odd) < 2 or min(even, odd) * 10 > max(even, odd):
+        return None
+    try:
+        text = data.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text[:20000])
+    printable = sum(ch.isprintable() or ch in "\t\n\r" for ch in text[:20000])
+    if cjk == 0 and printable < 0.95 * min(len(text), 20000):
+        return None
+    return text
 
 
 def _check_text(text: str) -> str:
@@ -156,12 +200,25 @@ class Normalized:
         return {"text": self.original[s:e], "start": s, "end": e}
 
 
+def _changed(a: str, b: str) -> int:
+    """How many positions differ between two strings of the same length."""
+    if a == b:
+        return 0
+    import numpy  # already loaded with spaCy; a hundred times faster than a Python loop here
+
+    x = numpy.frombuffer(a.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+    y = numpy.frombuffer(b.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+    return int(numpy.count_nonzero(x != y))
+
+
 def _script(stage1: str, simplified: str) -> str:
     """Which script the article is written in, from the characters each conversion changes."""
     sample, simple = stage1[:200_000], simplified[:200_000]
-    trad = sum(1 for a, b in zip(sample, simple) if a != b)
-    simp = sum(1 for a, b in zip(sample, _convert_same_length(sample, "s2t")) if a != b)
-    if trad == 0 or trad <= simp * 0.05:
+    trad = _changed(sample, simple)
+    if trad == 0:  # the usual case: no need for the (slow to load) reverse conversion
+        return "simplified"
+    simp = _changed(sample, _convert_same_length(sample, "s2t"))
+    if trad <= simp * 0.05:
         return "simplified"
     if simp <= trad * 0.05:
         return "traditional"

@@ -121,7 +121,7 @@ class _Grammar:
         inner = _alt(r.approx["inner"])
         arabic = (
             r"(?:\d{1,3}(?:,\d{3})++(?!\d)(?:\.\d++(?![.\d]))?|\d++(?:\.\d++(?![.\d]))?|(?<![\d.])\.\d++)"
-            r"(?:[eE][+-]?\d+|\^[+-]*\d+)?"
+            r"(?:[eE][+-]?\d{1,3}(?!\d)|\^[+-]*\d{1,3}(?!\d))?"
         )
         after_unit = f"(?<=[{cu}零〇{''.join(cn_scales)}])"
         piece = (
@@ -177,6 +177,17 @@ class _Grammar:
         self.between_before = re.compile(rf"(?:{_alt(rg['between_before'])})[ ]*(?:第)?[ ]*$")
         self.joiner = re.compile(rf"[ ]*(?:{_alt(b.joiners)})?[ ]*")
         self.per = {k: Decimal(v) for k, v in r.percent.per.items()}
+        # First/last characters of the words around a core: most numbers have none, skip the regex.
+        before_words = [*b.low_prefix, *b.high_prefix, *b.exact_prefix, b.than, *r.approx["prefix"],
+                        *r.currency_prefixes, "负", "-", "+", "±", " "]
+        self.prefix_last = {w[-1] for w in before_words}
+        after_words = [" ", "分", "又", "/", *r.approx["inner"], t.cheng, t.zhe, *r.percent.signs,
+                       *r.percent.points, *r.currencies, "打", *r.approx["suffix"]]
+        self.suffix_first = {w[0] for w in after_words}
+        self.fold_re = re.compile("[" + re.escape("".join(chr(c) for c in self.fold)) + "]")
+        self.fold_str = {chr(k): (v if isinstance(v, str) else chr(v)) for k, v in self.fold.items()}
+        # Where a core can start: scanning for these first is much faster than searching the core.
+        self.start = re.compile(rf"[0-9.{cd}{cu}万半]")
         self.not_numbers = re.compile(_alt(r.not_numbers["words"]))
         self.cn_chars = set(cd + cu + "".join(cn_scales))
 
@@ -275,7 +286,16 @@ def _evaluate(s: str, g: _Grammar, skip: int = -1) -> Optional[_Core]:
                  length=len(s[:stop].rstrip()))
 
 
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _core_value(s: str, g: _Grammar) -> Optional[_Core]:
+    if _PLAIN.fullmatch(s):
+        return _Core(value=Decimal(s), arabic=True, length=len(s))
+    if len(s) == 1:
+        v = g.digits.get(s) if s in g.digits else g.units.get(s)
+        if v is not None:
+            return _Core(value=v, chinese=True, length=1)
     c = _evaluate(s, g)
     if c is None:
         return None
@@ -318,7 +338,13 @@ def _sign_ok(t: str, pos: int) -> bool:
 def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> Optional[tuple[Number, int]]:
     """The Number for a core match; also returns where scanning continues."""
     start, end = m.start(), m.end()
-    core = _core_value(m.group(), g)
+    src = m.group()
+    if (src.isascii() and src.isdigit() or _PLAIN.fullmatch(src)) and t[end:end + 1] not in g.suffix_first \
+            and (start <= min_start or t[start - 1] not in g.prefix_last):
+        # The common case: a plain Arabic number with no words around it.
+        value = int(src) if src.isdigit() else float(src)
+        return Number(text=text[start:end], start=start, end=end, value=value), end
+    core = _core_value(src, g)
     if core is None:
         return None
     value, low, high = core.value, core.low, core.high
@@ -332,7 +358,7 @@ def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> O
     if core.length < len(m.group()):
         end = start + core.length
 
-    s = g.suffix.match(t, end)
+    s = g.suffix.match(t, end) if t[end:end + 1] in g.suffix_first else None
     neg_num = False
     if s and s.end() > end:
         if s.group("frac") is not None and (s.group("fnum") or not s.group("fneg")):
@@ -419,7 +445,8 @@ def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> O
 
     # Words before: bound words, currency symbol, sign.
     lead_start, lead = start, 0
-    p = g.prefix.search(t, max(min_start, start - 14), start)
+    p = g.prefix.search(t, max(min_start, start - 14), start) \
+        if start > min_start and t[start - 1] in g.prefix_last else None
     if p and p.start() < start:
         ok = True
         sign = p.group("sign")
@@ -503,9 +530,9 @@ def _merge_ranges(nums: list[Number], t: str, text: str, g: _Grammar) -> list[Nu
 
 
 def _range(a: Number, b: Number, t: str, text: str, g: _Grammar) -> Optional[Number]:
-    gap = t[a.end:b.start]
-    if len(gap) > 12:
+    if b.start - a.end > 12:
         return None
+    gap = t[a.end:b.start]
     # Two bounds: 大于10小于20, 1000以上，1500以下, 最多100最少20.
     if a.value is not None and b.value is not None \
             and ((a.low is not None) != (a.high is not None)) and ((b.low is not None) != (b.high is not None)) \
@@ -552,22 +579,29 @@ _INTEGER = re.compile(r"\d+")
 def parse(text: str) -> list[Number]:
     """Every number in `text`, in order, with offsets into `text` (end exclusive)."""
     g = grammar()
-    t = text.translate(g.fold)
+    t = g.fold_re.sub(lambda c: g.fold_str[c.group()], text)
     nums: list[Number] = []
     pos = 0
     core = g.core
     while True:
-        m = core.search(t, pos)
-        if m is None:
+        c = g.start.search(t, pos)
+        if c is None:
             break
+        m = core.match(t, c.start())
+        if m is None:
+            pos = c.start() + 1
+            continue
         if "." in m.group() and m.start() >= 2 and t[m.start() - 1] == "." and t[m.start() - 2].isdigit():
             m = _INTEGER.match(t, m.start())  # 2222.2222.222: a dotted chain is a list of integers
-        built = _build(m, t, text, g, nums[-1].end if nums else 0)
+        try:
+            built = _build(m, t, text, g, nums[-1].end if nums else 0)
+        except (ArithmeticError, ValueError):  # 9^999: no usable value
+            built = None
         if built is None:
             pos = m.end()
             continue
         n, end = built
-        if not _masked(n, t, g):
+        if not (n.chinese and _masked(n, t, g)):
             nums.append(n)
         pos = max(end, m.end())
     return _merge_ranges(nums, t, text, g)

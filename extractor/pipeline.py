@@ -159,15 +159,15 @@ def extract_in_pieces(text: str, *, source: Optional[str] = None, date: Optional
                       size: Optional[int] = None) -> Article:
     """Extract a huge article piece by piece in bounded memory; offsets point into the whole text.
 
-    Figures, claims and boards are concatenated; companies and themes merged by name; market fields
-    and the trading date come from the first piece that states them.
+    Figures, claims and boards are concatenated; companies and themes merged by name; market
+    fields and the trading date come from the first piece that states them.
     """
     starts = piece_starts(text, size or PIECE_CHARS)
     bounds = list(zip(starts, starts[1:] + [len(text)]))
-    figures, claims, boards, indices, warnings = [], [], [], [], []
+    all_figures, all_claims, all_boards, all_indices, warnings = [], [], [], [], []
     companies: dict[str, object] = {}
     themes: dict[str, object] = {}
-    market: dict[str, object] = {}
+    fields: dict[str, object] = {}
     evidence: dict[str, object] = {}
     trading_date, n_sentences = None, 0
     for base, end in bounds:
@@ -176,11 +176,11 @@ def extract_in_pieces(text: str, *, source: Optional[str] = None, date: Optional
         del doc
         trading_date = trading_date or part.trading_date
         for c in part.claims:
-            claims.append(_shift(c, base).model_copy(update={"figure": c.figure + len(figures)}))
-        figures += [_shift(f, base).model_copy(update={"sentence": f.sentence + n_sentences})
-                    for f in part.figures]
+            all_claims.append(_shift(c, base).model_copy(update={"figure": c.figure + len(all_figures)}))
+        all_figures += [_shift(f, base).model_copy(update={"sentence": f.sentence + n_sentences})
+                        for f in part.figures]
         n_sentences += n_sent
-        boards += [_shift(b, base) for b in part.boards]
+        all_boards += [_shift(b, base) for b in part.boards]
         for c in part.companies:
             mentions = [_shift(m, base) for m in c.mentions]
             if c.name in companies:
@@ -197,10 +197,10 @@ def extract_in_pieces(text: str, *, source: Optional[str] = None, date: Optional
             else:
                 themes[t.name] = t.model_copy(update={"mentions": mentions, "leaders": list(t.leaders)})
         m = part.market
-        indices += [_shift(q, base) for q in m.indices]
+        all_indices += [_shift(q, base) for q in m.indices]
         for key, value in m:
-            if key not in ("indices", "evidence") and value is not None and key not in market:
-                market[key] = value
+            if key not in ("indices", "evidence") and value is not None and key not in fields:
+                fields[key] = value
                 if key in m.evidence:
                     evidence[key] = _shift(m.evidence[key], base)
         for key, ev in m.evidence.items():
@@ -210,7 +210,7 @@ def extract_in_pieces(text: str, *, source: Optional[str] = None, date: Optional
     return Article(
         source=source, article_id=article_id(text), script=normalize(text[:200_000]).script,
         trading_date=trading_date, pipeline_version=pipeline_version(),
-        figures=figures, claims=claims, companies=list(companies.values()),
-        themes=list(themes.values()), boards=boards, warnings=warnings,
-        market=Market(**market, indices=indices, evidence=evidence),
+        figures=all_figures, claims=all_claims, companies=list(companies.values()),
+        themes=list(themes.values()), boards=all_boards, warnings=warnings,
+        market=Market(**fields, indices=all_indices, evidence=evidence),
     )

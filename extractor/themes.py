@@ -102,13 +102,12 @@ def user_words() -> Iterable[str]:
 # ---------------------------------------------------------------- matching
 
 # Generic forms around a theme word; a weak word needs one of them (or a theme list) to count.
-_SUFFIX = re.compile(r"(?:概念股|概念|板块|产业链|行业|题材|方向|赛道|个股|龙头|指数|股|链|系)")
+_SUFFIX = re.compile(r"(?:概念股|概念|板块|产业链|行业|题材|方向|赛道|个股|龙头|指数|族群|类股|股(?![东份权价市票息])|"
+                     r"链(?![接条])|系(?![统列数]))")
 _STEM = re.compile(r"(?:概念股|概念|板块|产业链|行业|股)$")
 _THEME_VERB = re.compile(r"\s*(?:走强|走弱|领涨|领跌|大涨|大跌|爆发|异动|拉升|活跃|集体|涨幅居前|跌幅居前|"
                          r"表现|反弹|回调|调整|杀跌|跳水|分化|掉队|退潮|发酵|护盘|托底|发力|领衔|止跌|企稳|上攻|冲高|飘红|翻红|走高|走低)|\s*[:：]")
 _LIST_SEP = re.compile(r"^\s*(?:[、/和与及&]|以及)\s*$")
-# X板块 / X概念 for an X the lexicon does not know.
-_GENERIC = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(概念股|概念|板块)")
 _GENERIC_BAD_HEAD = re.compile(
     r"^(?:其他|其它|相关|多个|多数|部分|各|整个|热门|题材|主线|权重|个股|大|小|中|强势|弱势|新|老|同|该|这|那|"
     r"哪|两|几|少数|多|全|所有|各大|相应|核心|同一|不同|上述|以下|以上|今日|今天|昨日|昨天|明日|午后|早盘|"
@@ -272,13 +271,14 @@ def _accept(text: str, matches: list[TMatch]) -> list[TMatch]:
 # ---------------------------------------------------------------- leaders and roles
 
 _ROLE = re.compile(r"(主线|助攻|最强|支线|次主线|核心)")
-_ROLE_BEFORE = re.compile(r"(主线|助攻|最强|支线|核心)(?:题材|方向|板块)?(?:是|为|在|:|：)?\s*$")
+_ROLE_BEFORE = re.compile(r"(主线|助攻|最强|支线|核心)(?:题材|方向|板块)?(?:的)?(?:依然|仍然|还是|仍|继续|就|无疑)?"
+                          r"(?:是|为|在|:|：)?\s*$")
 _ROLE_AFTER = re.compile(r"^(?:板块|概念|方向|题材)?\s*(?:是|为|作为|成为|依然是|仍是|继续)?\s*(?:今日|今天|市场)?(?:的)?"
                          r"(主线|助攻|最强|支线|核心)")
 
 
 def _role(text: str, m: TMatch) -> Optional[str]:
-    before = text[max(0, m.start - 8):m.start]
+    before = text[max(0, m.start - 10):m.start]
     after = text[m.ext_end:m.ext_end + 12]
     r = _ROLE_AFTER.match(after) or _ROLE_BEFORE.search(before)
     return r.group(1) if r else None

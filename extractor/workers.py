@@ -22,6 +22,9 @@ from .batch import Result, Settings, Task, parse_task
 
 # Articles sent ahead to each worker, so it never waits for the next one.
 PREFETCH = 2
+# A worker is replaced by a fresh one after this many articles: spaCy's vocabulary and string
+# store keep every new word they see, so a long-lived worker would grow without end.
+ARTICLES_PER_WORKER = 2000
 
 
 def _serve(conn: Connection, settings: Settings) -> None:
@@ -46,6 +49,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.held: deque[Task] = deque()
+        self.sent = 0
 
     def stop(self) -> None:
         try:
@@ -103,10 +107,15 @@ class WorkerPool:
         next_index = 0
         window = 64 + 8 * len(self.workers) * PREFETCH  # how far ahead of the output work may run
         while next_index < len(tasks):
-            for w in self.workers:
-                while queue and len(w.held) < PREFETCH and queue[0].index < next_index + window:
+            for i, w in enumerate(self.workers):
+                if w.sent >= ARTICLES_PER_WORKER and not w.held:
+                    w.stop()
+                    self.workers[i] = w = _Worker(self.ctx, self.settings)
+                while (queue and len(w.held) < PREFETCH and w.sent < ARTICLES_PER_WORKER
+                       and queue[0].index < next_index + window):
                     task = queue.popleft()
                     w.held.append(task)
+                    w.sent += 1
                     try:
                         w.conn.send(task)
                     except OSError:

@@ -188,3 +188,17 @@ def test_stdin_still_goes_to_stdout():
                        input="涨停80家".encode(), capture_output=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0 and r.stderr == b""
     assert json.loads(r.stdout)["source"] is None
+
+
+def test_workers_are_replaced_after_their_quota(folder, monkeypatch):
+    from extractor import workers
+    from extractor.batch import Settings, Task
+
+    monkeypatch.setattr(workers, "ARTICLES_PER_WORKER", 2)
+    tasks = [Task(i, str(p), p.stem) for i, p in enumerate(sorted(folder.iterdir()))]
+    with workers.WorkerPool(2, Settings()) as pool:
+        first = [w.process.pid for w in pool.workers]
+        results = list(pool.map(tasks))
+        assert {w.process.pid for w in pool.workers} != set(first)  # 5 articles > 2 workers x 2
+    assert [r.index for r in results] == list(range(len(tasks)))
+    assert all(r.status == "ok" for r in results)

@@ -128,7 +128,7 @@ def test_sigkill_during_ingest_leaves_a_consistent_store_and_rerun_completes(url
             f"第{i}号测试复盘：今日涨停{i + 10}家，算力方向走强，液冷概念活跃，成交额{i + 1}000亿元。\n" * 20,
             encoding="utf-8")
     proc = start_recap("ingest", str(src), "--db", url, "--batch-size", "5")
-    deadline = time.time() + 120
+    deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None and _count(url) < 10:
         time.sleep(0.02)
     assert proc.poll() is None, "ingest finished before it could be interrupted"
@@ -187,7 +187,7 @@ def test_compare_cli_days_and_files(two_days, tmp_path):
     out = r.stdout.decode()
     assert "limit_up" in out and "-14" in out and "甲乙科技 4→5" in out and "new: 机器人" in out
     r = recap("compare", "2026-03-10", "2026-03-11", "--db", two_days, "--json")
-    assert json.loads(r.stdout)["changed"][0]["key"] == "中际旭创|净利润|2026"
+    assert {x["key"] for x in json.loads(r.stdout)["changed"]} == {"中际旭创|净利润|2026", "上证指数|收盘点位|(day)"}
     a = write_json(tmp_path / "a.json", day1_article(), DAY1)
     write_json(tmp_path / "b.json", day2_article(), DAY2)
     r = recap("compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--json", cwd=tmp_path)

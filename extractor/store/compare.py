@@ -82,12 +82,17 @@ def _read_file(path: str) -> list[tuple[Article, Optional[str]]]:
 
 # ---------------------------------------------------------------- evidence
 def _context(original: Optional[str], start: int, end: int, width: int = 30) -> Optional[str]:
+    """The evidence with `width` characters around it, tags removed, the evidence in 【】."""
     if original is None:
         return None
     before = original[max(0, start - width):start]
     after = original[end:end + width]
-    before = re.sub(r"^[^<]*>", "", before) if "<" not in before.split(">")[0] and ">" in before else before
-    after = re.sub(r"<[^>]*$", "", after)
+    gt, lt = before.find(">"), before.find("<")
+    if gt != -1 and (lt == -1 or gt < lt):  # the window starts inside a tag
+        before = before[gt + 1:]
+    lt, gt = after.rfind("<"), after.rfind(">")
+    if lt > gt:  # the window ends inside a tag
+        after = after[:lt]
     return _clean(before).lstrip() + "【" + _clean(original[start:end]) + "】" + _clean(after).rstrip()
 
 
@@ -191,16 +196,29 @@ def _comparable(key: str) -> bool:
     return bool(subject or metric)
 
 
+DAY_PERIOD = "(day)"
+
+
+def day_key(key: str, trading_date: Optional[str]) -> str:
+    """The claim key with a period naming the article's own trading day made day-independent, so
+    "上证指数|收盘点位|2026-03-10" and "上证指数|收盘点位|2026-03-11" compare as one key."""
+    parts = key.split("|")
+    if len(parts) == 3 and trading_date and parts[2] in (trading_date, "今日", "今天", "当日"):
+        parts[2] = DAY_PERIOD
+    return "|".join(parts)
+
+
 def _claims(day: Day) -> dict[str, list[tuple[tuple, dict]]]:
     out: dict[str, list[tuple[tuple, dict]]] = {}
     for a, original in day.articles:
         for c in a.claims:
-            if not _comparable(c.key):
+            key = day_key(c.key, a.trading_date)
+            if not _comparable(key):
                 continue
             v = (_val(c.value), _val(c.low), _val(c.high), c.unit)
             side = _side(a, original, c.value, c.text, c.start, c.end, low=c.low, high=c.high, unit=c.unit,
                          modality=c.modality)
-            out.setdefault(c.key, []).append((v, side))
+            out.setdefault(key, []).append((v, side))
     return out
 
 
@@ -252,7 +270,7 @@ def _fmt(v) -> str:
         return "-"
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return str(int(v))
-    return f"{v:.6g}" if isinstance(v, float) else str(v)
+    return f"{v:.10g}" if isinstance(v, float) else str(v)
 
 
 def _evidence(side: dict) -> str:
@@ -262,11 +280,14 @@ def _evidence(side: dict) -> str:
 def render(c: Comparison) -> str:
     out = [f"{c.day1} ({len(c.sources1)} articles)  vs  {c.day2} ({len(c.sources2)} articles)", "", "market:"]
     if c.market:
-        w = max(len(r["stat"]) for r in c.market)
+        from .timeline import _width
+
+        w = max(_width(r["stat"]) for r in c.market)
         for r in c.market:
             pct = f" ({r['change_pct']:+.2f}%)" if r["change_pct"] is not None else ""
             delta = f"{'+' if (r['delta'] or 0) > 0 else ''}{_fmt(r['delta'])}" if r["delta"] is not None else "-"
-            out.append(f"  {r['stat']:<{w}}  {_fmt(r['day1']):>12}  {_fmt(r['day2']):>12}  {delta:>12}{pct}")
+            pad = " " * (w - _width(r["stat"]))
+            out.append(f"  {r['stat']}{pad}  {_fmt(r['day1']):>14}  {_fmt(r['day2']):>14}  {delta:>14}{pct}")
     else:
         out.append("  (no market statistics extracted)")
     out.append("themes:")

@@ -176,7 +176,6 @@ class Item:
     norm: Optional[Normalized] = None
     key: Optional[str] = None
     error: Optional[str] = None
-    text_source: Optional[Source] = None  # a text file still to parse
 
 
 def expand_inputs(paths: list[str]) -> Iterator[tuple[Optional[Source], Optional[str], bool]]:
@@ -286,8 +285,7 @@ def ingest_paths(store, paths: list[str], *, date: Optional[str] = None, batch_s
     A killed run leaves every committed batch complete and nothing of the interrupted one; running
     again skips what is stored (same text, same pipeline) and stores the rest.
     """
-    from ..pipeline import article_id, make_doc, pipeline_version, to_article
-    from ..state import get_state
+    from ..pipeline import article_id, extract, pipeline_version
     from .core import IngestReport
 
     report = IngestReport()
@@ -341,7 +339,6 @@ def ingest_paths(store, paths: list[str], *, date: Optional[str] = None, batch_s
                 report.unchanged += 1
                 continue
             source = None if src.path == "-" else src.path
-            doc = make_doc(text, source=source, date=date)
-            add(Item(src.path, to_article(doc), text, get_state(doc).norm, source_key(source)))
+            add(Item(src.path, extract(text, source=source, date=date), text, key=source_key(source)))
     flush()
     return report

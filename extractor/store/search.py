@@ -51,7 +51,11 @@ def search(store: "Store", query: str, *, company: Optional[str] = None, theme: 
     db = store.db
     q = textindex.parse_query(query)
     if not q and (company or theme):
-        q = textindex.parse_query(company or theme)
+        name = company or theme
+        if company:  # a code: search for the name the extractor gave it
+            rows = db.execute("SELECT name FROM companies WHERE code = ? LIMIT 1", (company.strip(),))
+            name = rows[0]["name"] if rows else company
+        q = textindex.parse_query(name)
     if not q and not (metric or modality):
         return []
     where: list[str] = []
@@ -105,7 +109,7 @@ def _postgres_match(q: Query) -> tuple[str, list, str, list]:
     for c in q.clauses:
         field_ = c.field
         match.append(f"(p.{field_} @@ ?::tsquery OR p.words @@ ?::tsquery)")
-        match_params += [q.tsquery(c), textindex._quote_ts(c.word)]
+        match_params += [q.tsquery(c), textindex.quote_ts(c.word)]
         score.append(f"ts_rank(p.{field_}, ?::tsquery)")
         score_params.append(q.tsquery(c))
     wq = q.words_tsquery()

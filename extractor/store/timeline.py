@@ -131,7 +131,7 @@ def _mentions_timeline(store, table, value, days, since, until) -> Timeline:
 def _fmt(v: Optional[float]) -> str:
     if v is None:
         return "-"
-    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.6g}"
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else f"{v:.10g}"
 
 
 def table(tl: Timeline) -> str:
@@ -179,7 +179,7 @@ def plot(tl: Timeline, path: str) -> None:
             ax.plot(range(len(dates)), values, marker="o")
             for x, v in enumerate(values):
                 if v == v:
-                    ax.annotate(_fmt(v), (x, v), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+                    ax.annotate(_short(v), (x, v), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
             ax.set_xticks(range(len(dates)))
             ax.set_xticklabels(dates, rotation=45, ha="right", fontsize=8)
             ax.set_title(f"{label}: {what}")
@@ -192,6 +192,13 @@ def plot(tl: Timeline, path: str) -> None:
             fig.tight_layout()
             fig.savefig(path)
             plt.close(fig)
+
+
+def _short(v: float) -> str:
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if abs(v) >= scale:
+            return f"{v / scale:.4g}{suffix}"
+    return _fmt(v)
 
 
 def _ascii_label(tl: Timeline) -> str:

@@ -1,0 +1,44 @@
+"""Import spaCy without its command-line package (a third of its import time, 360 modules).
+
+`spacy/__init__.py` imports `spacy.cli.info` only to offer `spacy.info`; the pipeline never uses
+the CLI. While spaCy imports, a stand-in answers for `spacy.cli.info` (its `info` loads the real
+one when called); afterwards the stand-ins are removed, so a later `import spacy.cli` imports the
+real package. If spaCy's import ever needs more from its CLI, the stand-in fails and spaCy is
+imported in full. Set RECAP_FULL_SPACY=1 to always import it in full.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import types
+
+
+def _info(*args, **kwargs):
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
+
+
+def import_spacy() -> None:
+    if "spacy" in sys.modules or os.environ.get("RECAP_FULL_SPACY"):
+        return
+    info = types.ModuleType("spacy.cli.info")
+    info.info = _info
+    cli = types.ModuleType("spacy.cli")
+    cli.info = info
+    sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = cli, info
+    try:
+        import spacy
+    except Exception:
+        for name in [n for n in sys.modules if n == "spacy" or n.startswith("spacy.")]:
+            del sys.modules[name]
+        return
+    finally:
+        for name, stub in (("spacy.cli", cli), ("spacy.cli.info", info)):
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+    if getattr(spacy, "cli", None) is cli:
+        del spacy.cli
+
+
+import_spacy()

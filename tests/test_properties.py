@@ -52,7 +52,7 @@ RUN_UNITS = ["1", "9", "1,", "1.", "1.1.", "1,1,", "万", "亿", "万亿", "<", 
 long_run = st.builds(
     lambda prefix, unit, n, suffix: prefix + unit * n + suffix,
     st.sampled_from(["", "涨停", "成交额", "<p>", "约"]), st.sampled_from(RUN_UNITS),
-    st.integers(50, 3000), st.sampled_from(["", "亿", "家", "%", "元", "板", ">", ";"]),
+    st.integers(50, 1200), st.sampled_from(["", "亿", "家", "%", "元", "板", ">", ";"]),
 )
 
 

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from . import companies
 from .component import Component, register
-from .market import View
+from .market import View, sentence_start
 from .models import Board
 from .numbers import chinese_value
 from .rules import RuleModel, load_toml
@@ -116,11 +116,11 @@ class Hit:
 def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
     hits: list[Hit] = []
     for n in numbers:
-        if n.kind != "number" or n.value is None or n.scale_text or n.is_range or not float(n.value).is_integer():
+        if n.kind != "number" or n.value is None or n.scale_text or n.is_range or not 1 <= n.value <= 60:
+            continue
+        if not float(n.value).is_integer():
             continue
         v = int(n.value)
-        if not 1 <= v <= 60:
-            continue
         tail = text[n.end:n.end + 40]
         if (m := g.streak.match(tail)) and v <= 40:
             hits.append(Hit(n.start, n.end + m.end(), v, None, "board.streak"))
@@ -137,9 +137,7 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
             if b:
                 hits.append(Hit(b.start(), n.end + m.end(), v, None, "board.consecutive"))
         if (m := g.tally_after.match(tail)) and (b := g.tally_before.search(text, max(0, n.start - 6), n.start)):
-            s0 = n.start
-            while s0 > 0 and text[s0 - 1] not in "。!?;！？；\n":
-                s0 -= 1
+            s0 = sentence_start(text, n.start)
             days = [int(d.group("d")) for d in g.tally_days.finditer(text, s0, b.start())]
             if days and days[-1] >= v:
                 hits.append(Hit(b.start(), n.end + m.end(), v, days[-1], "board.tally_in_days"))
@@ -220,8 +218,9 @@ class _Namer:
         s = pos - len(name)
         return Name(name, None, s, pos) if self.plausible(name, s, pos) else None
 
-    def at_start(self, pos: int) -> Optional[Name]:
-        """A name that starts at `pos` (after its count: 18连板锋龙股份)."""
+    def at_start(self, pos: int, shaped: bool = False) -> Optional[Name]:
+        """A name that starts at `pos` (after its count: 18连板锋龙股份). With `shaped`, an unknown
+        name must end like a company name (股份, 集团 …): nothing marks it off the words after."""
         if pos in self.by_start:
             c, e = self.by_start[pos]
             return Name(c.name, c.code, pos, e)
@@ -236,6 +235,8 @@ class _Namer:
         name = run[:cut]
         if (suf := self.g.suffix.search(name)) and suf.end() >= 3:
             name = name[:suf.end()]
+        elif shaped:
+            return None
         if len(name) > 4:
             name = name[:4]
         return Name(name, None, pos, pos + len(name)) if self.plausible(name, pos, pos + len(name)) else None
@@ -257,9 +258,7 @@ class _Namer:
     def subject(self, clause_start: int) -> Optional[Name]:
         """The stock a sentence is about, for a clause with none of its own (肇民科技(301000)凭借…，
         成功实现3连板): the last clause-initial name with its code, or a company found there."""
-        s0 = clause_start
-        while s0 > 0 and self.text[s0 - 1] not in "。!?;！？；\n":
-            s0 -= 1
+        s0 = sentence_start(self.text, clause_start)
         best = None
         for m in re.finditer(r"(?:^|(?<=[,，:：]))\s*([\u4e00-\u9fffA-Za-z*]{2,8})\s*[(（][A-Za-z]{0,2}\d{6}",
                              self.text[s0:clause_start]):
@@ -385,9 +384,9 @@ def extract_boards(state: RecapState) -> list[Board]:
                 g.verb.search(text, pos, hit.start) or hit.rule == "board.consecutive"):
             subject = namer.subject(pos - 1)
             names = [subject] if subject else []
-        if not names:
-            after = re.match(r"\s*[的(（]?\s*", text[hit.end:hit.end + 4])
-            late = namer.at_start(hit.end + after.end())
+        if not names and hit.rule in ("board.streak", "board.word"):
+            after = re.match(r"\s*([的(（]?)\s*", text[hit.end:hit.end + 4])
+            late = namer.at_start(hit.end + after.end(), shaped=not after.group(1))
             names = namer.list_after(late) if late else []
         if promoted and hit.status is None:
             hit.status = "promoted"

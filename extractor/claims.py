@@ -14,10 +14,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import jieba
-import jieba.posseg
 from spacy.tokens import Doc
 
 from .component import Component, register
@@ -117,6 +116,7 @@ _LISTED = re.compile(r"(?:是|为|包括|有)([^，,：:。是为]{1,12}(?:、[^
 # 最高的为沃尔德 / 涨幅靠后的海南椰岛(SH600238): a stock named at the end of a clause
 _NAMED_TAIL = re.compile(
     r"的(?P<is>为|是)?(?P<name>[^的，,。为是()（）]{2,12})(?P<code>[(（](?:[A-Z]{2}|[沪深]:?)?\d{6}(?:\.[A-Z]{2})?[)）])?$")
+_COMPARED = re.compile(r"(?:比|较|相比|相较|同比|环比|对比)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -191,8 +191,29 @@ class Lexicon:
         return self._pos
 
     def use_segmenter(self, segmenter) -> None:
-        self._pos = jieba.posseg.POSTokenizer(segmenter)
+        """Tag with the pipeline's segmenter: its built-in tagger, or jieba's posseg over it."""
+        if getattr(segmenter, "tag", None) is not None:
+            self._pos = _BuiltinTagger(segmenter.tag)
+        else:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(segmenter)
         self.tag_cache.clear()
+
+
+class _BuiltinTagger:
+    """jieba.posseg's `lcut` interface over a segmenter's own tagger (rjieba's, same dictionary)."""
+
+    def __init__(self, tag):
+        self._tag = tag
+
+    def lcut(self, text: str, HMM: bool = False) -> list["_Pair"]:
+        return [_Pair(w, f) for w, f in self._tag(text)]
+
+
+class _Pair(NamedTuple):
+    word: str
+    flag: str
 
 
 @lru_cache(maxsize=1)
@@ -325,7 +346,7 @@ class Attribution:
         s = _LIST_MARKER.sub("", s)
         for _ in range(12):
             before = s
-            s = s.strip(" \t\u3000、,，.。:：;；\"'“”‘’|*#-—>")
+            s = s.strip().strip(" \t\u3000、,，.。:：;；\"'“”‘’|*#-—>")
             m = lex.lead_re.match(s)
             if m and m.end() < len(s):
                 s = s[m.end():]
@@ -384,7 +405,7 @@ class Attribution:
         if len(tags) == 1 and tags[0][1] in ("vn", "v", "a", "m", "q", "f"):
             return False
         for w, t in (() if loose else (tags[0], tags[-1])):
-            if t in ("v", "f", "vn") and len(w) > 1 and w not in lex.metric_words:
+            if t in ("v", "f") and len(w) > 1 and w not in lex.metric_words:
                 return False
         return True
 
@@ -411,8 +432,8 @@ class Attribution:
             last = m.end()
         cut.append(raw[last:])
         joined = "".join(cut)
-        if joined in self.lex.pronouns:
-            return None
+        if joined in self.lex.pronouns or _COMPARED.match(joined.strip()):
+            return None  # 比上年同期下降…: the base of a comparison, not the subject
         examples = re.search(r"等[近超逾约]?$", joined.rstrip())
         s = self.peel(_PAREN.sub("", joined))
         s = re.sub(r"等(?=板块|概念|行业|个股|品种)", "", s)
@@ -544,12 +565,13 @@ class Attribution:
             run -= 1
         return (hits[run - 1].end if run > 0 else start), hits[run].start
 
-    def after_metric(self, f: Figure, unit: str) -> Optional[str]:
+    def after_metric(self, f: Figure, unit: str) -> tuple[Optional[str], int]:
+        """The metric written right after the figure (2868只个股飘红), and where that cue ends."""
         m = self.lex.after_re.match(self.state.text, _ne(f))
         if not m:
-            return None
+            return None, _ne(f)
         a = self.lex.after_of[m.group("w")]
-        return a.name if not a.units or unit in a.units else None
+        return (a.name, m.end()) if not a.units or unit in a.units else (None, _ne(f))
 
     # ---- periods and modality
 
@@ -591,19 +613,24 @@ class Attribution:
 
 
 def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
-    """Fill subject, metric, period and modality of every figure in `state.figures`."""
+    """Fill subject, metric, period and modality of every figure in `state.figures`.
+
+    An article extracted in pieces can hand the reader's context from one piece to the next: set
+    `state.claims_context` (the previous piece's, a Carry) before this runs; it is updated after."""
     lex = lex or lexicon()
     text = state.text
     figs = sorted(range(len(state.figures)), key=lambda i: _ns(state.figures[i]))
-    if not figs:
-        return
     att = Attribution(lex, state)
     for c in state.companies:
         for m in c.mentions:
             att.company_at[m._nstart] = (m._nend, c.name)
             att.company_names.add(c.name)
             att.company_names.add(m.text)
-    carry = Carry(period=att.article_day())
+    previous = getattr(state, "claims_context", None)
+    carry = Carry(period=previous.period if previous and previous.period else att.article_day())
+    if previous is not None:
+        carry.subject, carry.lead_modality = previous.subject, previous.lead_modality
+    state.claims_context = carry
     fi = 0
     table_header: Optional[list[str]] = None
     lines = split_spans(text, 0, len(text), re.compile(r"\n"))
@@ -700,7 +727,12 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         elif prev_metric is not None:
             metric = prev_metric
         else:
-            metric = att.after_metric(f, unit)
+            metric, after_end = att.after_metric(f, unit)
+            if metric and not own_subject:
+                # 37.97亿净流入消费电子: the name after the cue
+                named = att.subject_text(after_end, ce) if after_end < ce else None
+                if named and text[after_end:ce].rstrip("，,。；;！？!? \n").endswith(named):
+                    own_subject = named
             if metric is None and unit == "board":
                 metric = lex.defaults.get(unit)
             if metric is None and carry.metric is not None:
@@ -722,6 +754,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             subject = own_subject if near in lex.generic_subjects and own_subject else (near or own_subject)
         if subject is None and hits and hits[0].term in lex.implied_subjects:
             subject = lex.implied_subjects[hits[0].term]
+            carry.subject = subject  # 全周涨停总数为275只，比上周增加48只: still about 涨停
         if subject is None and items and len(items) > 1:
             subject = items[k] if k < len(items) else None
         f.subject = subject or (None if items else carry.subject)
@@ -855,7 +888,7 @@ class Claims(Component):
     def load(self) -> None:
         self.lex = lexicon()
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
-        if isinstance(segmenter, jieba.Tokenizer) and self.lex._pos is None:
+        if (isinstance(segmenter, jieba.Tokenizer) or getattr(segmenter, "tag", None)) and self.lex._pos is None:
             self.lex.use_segmenter(segmenter)
 
     def process(self, doc: Doc, state: RecapState) -> None:

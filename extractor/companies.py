@@ -146,8 +146,7 @@ def make_view(text: str, doc: Optional[Doc] = None) -> View:
     wraps = [m for m in _WRAP.finditer(text)
              if m.start() - (text.rfind("\n", 0, m.start()) + 1) >= 30
              and not re.match(r"[\u4e00-\u9fffA-Za-z&、]{1,10}[:：]", text[m.end():m.end() + 12])]
-    if len(wraps) >= 3:
-        cuts += [m.span() for m in wraps]
+    cuts += [m.span() for m in wraps]
     keep = bytearray(b"\x01") * len(text)
     for a, b in cuts:
         keep[a:b] = bytes(b - a)
@@ -332,6 +331,17 @@ def find_candidates(view: View) -> list[Match]:
     return taken
 
 
+_SENTENCE_END = re.compile(r"[。!?;！？；\n]")
+
+
+def _sentence_of(text: str, pos: int) -> int:
+    """Start of the sentence holding `pos`."""
+    for i in range(pos - 1, max(-1, pos - 400), -1):
+        if _SENTENCE_END.match(text, i):
+            return i + 1
+    return max(0, pos - 400)
+
+
 def _in_context(text: str, m: Match) -> bool:
     before = text[max(0, m.start - 5):m.start]
     if m.key.kind == "firm":
@@ -345,7 +355,9 @@ def _accept(text: str, matches: list[Match]) -> list[Match]:
            if not _CONCEPT_AFTER.match(text, m.end) and not _NOT_AFTER.match(text, m.end)
            and not (m.key.kind == "firm" and _MEDIA_AFTER.match(text, m.end))]
     strong = [m for m in out if not m.key.weak]
-    strong_entities = {m.key.entity for m in strong}
+    # the same firm named unambiguously in the same sentence (local, so that an article cut into
+    # pieces gives the same result as the whole)
+    strong_at = {(m.key.entity, _sentence_of(text, m.start)) for m in strong}
     keep = set(id(m) for m in strong)
     changed = True
     while changed:  # list context spreads: A、B、C where one of them is sure
@@ -353,7 +365,7 @@ def _accept(text: str, matches: list[Match]) -> list[Match]:
         for i, m in enumerate(out):
             if id(m) in keep:
                 continue
-            ok = m.key.entity in strong_entities or _in_context(text, m)
+            ok = (m.key.entity, _sentence_of(text, m.start)) in strong_at or _in_context(text, m)
             if not ok:
                 for j in (i - 1, i + 1):
                     if 0 <= j < len(out) and id(out[j]) in keep:
@@ -514,10 +526,6 @@ def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Option
     for g in sorted(groups.values(), key=lambda g: g["mentions"][0]._nstart):
         ent = g["ent"]
         name = g["name"]
-        forms = {f for f in g["forms"] if f != ent.name + "公司"}
-        if g["rule"] == "company.unlisted" and forms and ent.name not in g["forms"]:
-            # a firm named only by another of its names (携程集团, 腾讯控股): keep the writer's form
-            name = max(forms, key=lambda f: (len(f), f))
         c = Company(name=name, code=ent.code, exchange=ent.exchange, listed=ent.listed,
                     mentions=g["mentions"], rule=g["rule"])
         out.append(c)

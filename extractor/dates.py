@@ -199,12 +199,12 @@ def resolve_relative(word: str, trading_date: Optional[str]) -> Optional[str]:
 
 
 # ---------------------------------------------------------------- the article's date
-def _sentence(text: str, pos: int) -> tuple[int, int]:
-    s = pos
-    while s > 0 and text[s - 1] not in _SENT_END:
+def _sentence(text: str, pos: int, limit: int = 300) -> tuple[int, int]:
+    s, floor = pos, max(0, pos - limit)
+    while s > floor and text[s - 1] not in _SENT_END:
         s -= 1
-    e = pos
-    while e < len(text) and text[e] not in _SENT_END:
+    e, ceil = pos, min(len(text), pos + limit)
+    while e < ceil and text[e] not in _SENT_END:
         e += 1
     return s, e
 
@@ -259,7 +259,7 @@ def find_trading_date(text: str, hint: Optional[str]) -> Optional[str]:
         mm, dd = _int(m.group("m")), _int(m.group("d"))
         if not mm or not dd or not 1 <= mm <= 12:
             continue
-        p0 = _paragraph_start(text, m.start())
+        p0 = max(_paragraph_start(text, m.start()), m.start() - 300)
         opens = not text[p0:m.start()].strip()
         years = [int(y.group(1)) for y in _BARE_YEAR.finditer(text, p0, m.start())]
         if ref is not None and about_the_day(m.start(), m.end()):

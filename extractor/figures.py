@@ -39,6 +39,8 @@ _CAPITALS = set("壹贰叁肆伍陆柒捌玖拾佰仟")
 _COUNT_CUES = re.compile(r"用户|人数|人口|下载|存量|销量|出货|访问|[Tt]okens?|参数|日活|月活|MAU|DAU|次数|张数")
 _LIST_BEFORE = re.compile(r"(?:^|[\n:：;；。,，(（\s])$")
 _LIST_AFTER = re.compile(r"[、.．)）](?!\d)")
+# After 家数/数量/总数 (and 为, ：), a bare integer is a count (涨停板数量为50, 涨停家数：85).
+_COUNT_BEFORE = re.compile(r"(?<!指)(?:数|数量|总数|家数|只数|个数)[ ]*(?:[:：]|为|是|达到|达|有)?[ ]*$")
 # Verbs after which a bare number is an index level (收报3300).
 _LEVEL_BEFORE = re.compile(r"(?:报|收于|收报|报收|站上|跌破|突破|失守|重返|回到|逼近)$")
 
@@ -153,12 +155,14 @@ class FigureFinder:
             return None
         if _LIST_BEFORE.search(text, max(0, start - 1), start) and _LIST_AFTER.match(text, end):
             return None
+        if isinstance(n.value, float) and not n.value.is_integer():
+            return Found(start, end, n.value, None, None, "other", None, n.approx, "other.decimal", n)
         if n.approx:
             return None
-        if isinstance(n.value, float) and not n.value.is_integer():
-            return Found(start, end, n.value, None, None, "other", None, False, "other.decimal", n)
         if _LEVEL_BEFORE.search(text, max(0, start - 3), start) and n.value >= 100:
             return Found(start, end, n.value, None, None, "other", None, False, "other.level", n)
+        if _COUNT_BEFORE.search(text, max(0, start - 6), start):
+            return Found(start, end, n.value, None, None, "count", None, False, "count.after_count_word", n)
         return None
 
 

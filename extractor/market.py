@@ -14,6 +14,7 @@ the first in the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Optional
@@ -162,18 +163,23 @@ class Candidate:
         return (self.rank, self.approx, self.start)
 
 
-def sentence_start(text: str, pos: int) -> int:
-    i = pos
-    while i > 0 and text[i - 1] not in _SENT_END:
-        i -= 1
-    return i
+@lru_cache(maxsize=4)
+def _sentence_bounds(text: str) -> list[int]:
+    return [i + 1 for i, ch in enumerate(text) if ch in _SENT_END]
+
+
+def sentence_start(text: str, pos: int, limit: int = 300) -> int:
+    """Where the sentence holding `pos` starts (looking back at most `limit` characters)."""
+    bounds = _sentence_bounds(text)
+    k = bisect_right(bounds, pos) - 1
+    return max(bounds[k] if k >= 0 else 0, pos - limit, 0)
 
 
 def _kind_ok(n, kind: Optional[str]) -> bool:
     if n.value is None:
         return False
     if kind == "count":
-        return n.kind == "number" and not n.scale_text and float(n.value).is_integer() and 0 <= n.value < 20000
+        return n.kind == "number" and not n.scale_text and 0 <= n.value < 20000 and float(n.value).is_integer()
     if kind == "percent":
         return n.kind == "percent" and n.unit_text == "%" and 0 <= n.value <= 100
     if kind == "money":
@@ -326,13 +332,16 @@ class _Matcher:
         parts: list[tuple[str, Candidate]] = []  # per-exchange turnovers, summed later
         nums = self.numbers
         for i, n in enumerate(nums):
-            s0 = sentence_start(text, n.start)
+            s0 = sentence_start(text, n.start, 48)  # the longest `before` phrase fits in 48
             window = text[s0:n.start]
             if g.comparison.match(n.text) or g.comparison_before.search(window):
                 continue  # a threshold (炸板率>35%), not a value
             tail = text[n.end:n.end + 40]
+            kinds = {k: _kind_ok(n, k) for k in ("count", "percent", "money")}
+            if not any(kinds.values()):
+                continue
             for f in g.families:
-                if f.vague is not None or not _kind_ok(n, f.kind):
+                if f.vague is not None or not kinds.get(f.kind, True):
                     continue
                 b = f.before.search(window) if f.before else None
                 if f.before and not b:
@@ -411,18 +420,19 @@ class _Matcher:
         text, g = self.text, self.g
         names = list(g.index_name.finditer(text))
         by_pos = sorted(self.numbers, key=lambda n: n.start)
+        starts = [n.start for n in by_pos]
         out = {}
         for k, m in enumerate(names):
             stop = names[k + 1].start() if k + 1 < len(names) else len(text)
+            stop = min(stop, m.end() + 80)
             for j, ch in enumerate(text[m.end():stop]):
                 if ch in _SENT_END:
                     stop = m.end() + j
                     break
-            stop = min(stop, m.end() + 80)
             change = close = None
             last = m.end()
-            for n in by_pos:
-                if n.start < m.end() or n.end > stop or n.value is None:
+            for n in by_pos[bisect_left(starts, m.end()):bisect_left(starts, stop)]:
+                if n.end > stop or n.value is None or not -1e6 < n.value < 1e6:
                     continue
                 before = text[max(m.end(), n.start - 8):n.start]
                 if change is None and n.kind == "percent" and n.unit_text == "%":

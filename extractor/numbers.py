@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Optional
 
@@ -133,7 +133,6 @@ class _Grammar:
         per_head = "万(?=[ ]*(?:万[ ]*)?分[ ]*之)"  # 万分之三, 万万分之七
         head = rf"(?:(?<![A-Za-z0-9]){arabic}|[{cd}{cu}]|{per_head}|半(?=[ ]*[百成折]))"
         core = rf"{head}(?:{piece})*(?:{decimal})?"
-        self.core_src = core
         self.core = re.compile(core)
         self.token = re.compile(
             rf"(?P<ar>{arabic})|(?P<dec>点[ ]*[{cd}]+)|(?P<big>{_alt(cn_scales)})|(?P<lat>[{latin}])"
@@ -189,7 +188,6 @@ class _Grammar:
         # Where a core can start: scanning for these first is much faster than searching the core.
         self.start = re.compile(rf"[0-9.{cd}{cu}万半]")
         self.not_numbers = re.compile(_alt(r.not_numbers["words"]))
-        self.cn_chars = set(cd + cu + "".join(cn_scales))
 
 
 @lru_cache(maxsize=1)
@@ -246,6 +244,8 @@ def _evaluate(s: str, g: _Grammar, skip: int = -1) -> Optional[_Core]:
                 after_zero = True
             elif digit is not None and digit_kind in ("cd", "cat"):
                 digit, digit_kind = digit * 10 + d, "cat"  # 二〇二四, 三八折
+                if digit >= 10000:
+                    return None  # 一二三四五…: a list of digits, not a numeral
             else:
                 digit, digit_kind = d, "cd"
         elif kind == "half":
@@ -287,6 +287,7 @@ def _evaluate(s: str, g: _Grammar, skip: int = -1) -> Optional[_Core]:
 
 
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_LONG_DIGITS = re.compile(r"\d{25}")
 
 
 def _core_value(s: str, g: _Grammar) -> Optional[_Core]:
@@ -339,6 +340,8 @@ def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> O
     """The Number for a core match; also returns where scanning continues."""
     start, end = m.start(), m.end()
     src = m.group()
+    if len(src) > 24 and _LONG_DIGITS.search(src):
+        return None  # a run of 25+ digits is an identifier, not a quantity
     if (src.isascii() and src.isdigit() or _PLAIN.fullmatch(src)) and t[end:end + 1] not in g.suffix_first \
             and (start <= min_start or t[start - 1] not in g.prefix_last):
         # The common case: a plain Arabic number with no words around it.

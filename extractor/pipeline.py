@@ -92,7 +92,8 @@ def to_article(doc: Doc) -> Article:
     )
 
 
-def make_doc(text: Union[str, bytes], *, source: Optional[str] = None, date: Optional[str] = None) -> Doc:
+def make_doc(text: Union[str, bytes], *, source: Optional[str] = None, date: Optional[str] = None,
+             claims_context: Optional[object] = None) -> Doc:
     nlp = load()
     if isinstance(text, bytes):
         text = decode(text)
@@ -100,6 +101,7 @@ def make_doc(text: Union[str, bytes], *, source: Optional[str] = None, date: Opt
     state = get_state(doc)
     state.source = source
     state.date_hint = date or dates.date_from_name(source)
+    state.claims_context = claims_context
     return nlp(doc)
 
 
@@ -170,9 +172,12 @@ def extract_in_pieces(text: str, *, source: Optional[str] = None, date: Optional
     fields: dict[str, object] = {}
     evidence: dict[str, object] = {}
     trading_date, n_sentences = None, 0
+    claims_context = None
     for base, end in bounds:
-        doc = make_doc(text[base:end], source=source, date=date or trading_date)
+        doc = make_doc(text[base:end], source=source, date=date or trading_date,
+                       claims_context=claims_context)
         part, n_sent = to_article(doc), len(get_state(doc).sentences)
+        claims_context = get_state(doc).claims_context
         del doc
         trading_date = trading_date or part.trading_date
         for c in part.claims:

@@ -21,6 +21,8 @@ class RecapState:
     norm: Normalized
     source: Optional[str] = None
     date_hint: Optional[str] = None  # --date, or a date found in the file name
+    # The claims reader's context at the end of the previous piece of a huge article (claims.Carry).
+    claims_context: Optional[object] = None
     sentences: list[tuple[int, int]] = field(default_factory=list)
     numbers: list[Number] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,30 +67,75 @@ def make_jieba(user_words: Iterable[str] = ()):
     return tok
 
 
+def _read_dict(path: Path) -> Iterator[tuple[str, int]]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            word, count, *_ = line.split()
+            yield word, int(count)
+
+
 class WordFreq(Mapping):
-    """jieba's word frequencies (dict.txt, then the project's words), read on first use."""
+    """jieba's word counts (dict.txt, then the project's words).
+
+    Looked up a word at a time in an SQLite copy of dict.txt kept in the cache folder (made once),
+    so no process has to load its 350 000 entries; without a cache folder they are read into
+    memory on first use.
+    """
 
     def __init__(self, dict_path: Path, extra: dict[str, int]):
         self._path = dict_path
         self._extra = extra
         self._freq: dict[str, int] | None = None
+        self._db = None
+        self._pid = 0
 
     def _table(self) -> dict[str, int]:
         if self._freq is None:
-            freq: dict[str, int] = {}
-            with open(self._path, encoding="utf-8") as fh:
-                for line in fh:
-                    word, count, *_ = line.split()
-                    freq[word] = int(count)
+            freq = dict(_read_dict(self._path))
             freq.update(self._extra)
             self._freq = freq
         return self._freq
 
+    def _connect(self):
+        if self._db is not None and self._pid == os.getpid():
+            return self._db
+        folder = cache_dir()
+        if folder is None:
+            return None
+        import sqlite3
+
+        path = folder / f"jieba-freq-{_dict_digest()[:20]}.sqlite"
+        try:
+            if not path.exists():
+                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                con = sqlite3.connect(tmp)
+                con.execute("CREATE TABLE IF NOT EXISTS freq (word TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
+                con.executemany("INSERT OR REPLACE INTO freq VALUES (?, ?)", _read_dict(self._path))
+                con.commit()
+                con.close()
+                os.replace(tmp, path)
+            self._db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        except (OSError, sqlite3.Error):
+            return None
+        self._pid = os.getpid()  # a connection is never used across a fork
+        return self._db
+
     def __getitem__(self, word: str) -> int:
+        if word in self._extra:
+            return self._extra[word]
+        if self._freq is None and (db := self._connect()) is not None:
+            row = db.execute("SELECT n FROM freq WHERE word = ?", (word,)).fetchone()
+            if row is None:
+                raise KeyError(word)
+            return row[0]
         return self._table()[word]
 
     def __contains__(self, word: object) -> bool:
-        return word in self._table()
+        try:
+            self[word]
+        except (KeyError, TypeError):
+            return False
+        return True
 
     def __iter__(self):
         return iter(self._table())
@@ -102,10 +147,14 @@ class WordFreq(Mapping):
 class Segmenter:
     """Cuts normalized text into dictionary words (jieba without HMM); `FREQ` maps word -> count."""
 
-    def __init__(self, cut: Callable[[str], list[str]], freq: Mapping[str, int], engine: str):
+    def __init__(self, cut: Callable[[str], list[str]], freq: Mapping[str, int], engine: str,
+                 tag: Callable[[str], list[tuple[str, str]]] | None = None):
         self.cut = cut
         self.FREQ = freq
         self.engine = engine
+        # Part-of-speech tags over the same dictionary (jieba's posseg tags without HMM), when the
+        # engine has them built in.
+        self.tag = tag
 
     def __call__(self, text: str) -> list[str]:
         return self.cut(text)
@@ -222,7 +271,8 @@ def _rjieba_segmenter(user_words: Iterable[str]) -> Segmenter:
         seg.add_word(word, freq, None)
     if pad:
         seg.add_word(_PAD_WORD, pad, None)
-    return Segmenter(lambda text: seg.cut(text, False), WordFreq(dict_path, freqs), "rjieba")
+    return Segmenter(lambda text: seg.cut(text, False), WordFreq(dict_path, freqs), "rjieba",
+                     tag=lambda text: seg.tag(text, False))
 
 
 def _jieba_segmenter(user_words: Iterable[str]) -> Segmenter:

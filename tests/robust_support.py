@@ -43,8 +43,6 @@ def serialize(article: Article) -> bytes:
 # these functions) so they keep testing everything else; delete an entry when its fix lands.
 KNOWN_BUGS = {
     # (exception type, module file, function): regression case
-    ("OverflowError", "market.py", "_kind_ok"): "market-overflow-long-digit-run",
-    ("TypeError", "robust_support.py", "serialize"): "numbers-huge-int-not-serializable",
 }
 
 

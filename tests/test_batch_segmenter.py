@@ -57,3 +57,19 @@ def test_word_frequencies_agree_for_dictionary_and_project_words(engines):
     words += [*companies.user_words(), *themes.user_words()][:200]
     for word in words:
         assert fast.FREQ.get(word, 0) == reference.FREQ.get(word, 0), word
+
+
+def test_word_counts_from_the_sqlite_cache_and_from_memory(tmp_path, monkeypatch, engines):
+    from extractor.tokenizer import WordFreq, jieba_dict_path
+
+    reference, _ = engines
+    monkeypatch.setenv("RECAP_CACHE_DIR", str(tmp_path))
+    cached = WordFreq(jieba_dict_path(), {"封板率": 7})
+    words = ["涨停", "股票", "的", "不是一个词", "AT&T", "封板率"]
+    got = {w: cached.get(w, 0) for w in words}
+    assert list(tmp_path.glob("jieba-freq-*.sqlite"))
+    monkeypatch.setenv("RECAP_CACHE_DIR", "/proc/not-writable")
+    in_memory = WordFreq(jieba_dict_path(), {"封板率": 7})
+    assert {w: in_memory.get(w, 0) for w in words} == got
+    assert got["封板率"] == 7 and got["不是一个词"] == 0
+    assert got["股票"] == reference.FREQ["股票"] and got["的"] == reference.FREQ["的"]

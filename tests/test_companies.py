@@ -126,3 +126,17 @@ def test_stoplist_words_are_lexicon_forms():
     keys = lexicon().keys
     for word in load_toml("company_stoplist.toml", StopRules).context:
         assert word.casefold() in keys, f"{word} is in no company lexicon"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "corpus" / "articles").glob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt")),
+                         ids=lambda p: p.name)
+def test_pieces_give_the_same_companies_and_themes(path):
+    """Huge articles are extracted piece by piece: the context rules must be local enough to agree."""
+    from extractor.pipeline import extract_in_pieces
+
+    text = path.read_text(encoding="utf-8")
+    whole, parts = extract(text), extract_in_pieces(text, size=400)
+    assert {c.name for c in parts.companies} == {c.name for c in whole.companies}
+    assert sorted((m.start, m.end) for c in parts.companies for m in c.mentions) == sorted(
+        (m.start, m.end) for c in whole.companies for m in c.mentions)
+    assert {t.name for t in parts.themes} == {t.name for t in whole.themes}

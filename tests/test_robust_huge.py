@@ -63,6 +63,20 @@ def test_piecewise_extraction_agrees_with_whole_article(path):
     assert parts.script == whole.script and parts.article_id == whole.article_id
 
 
+# Claims carry the reader's context (subject, period) across pieces, but a period named inside a
+# list item can still outlive the item when a cut falls right after it.
+_CLAIMS_DIFFER = {"000_4089d94d3189c5a0.txt"}
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="period carried past a list item at a cut"))
+    if p.name in _CLAIMS_DIFFER else p for p in ARTICLES], ids=lambda p: p.name)
+def test_piecewise_claims_agree_with_whole_article(path):
+    text = path.read_text(encoding="utf-8")
+    whole, parts = extract(text), extract_in_pieces(text, size=400)
+    assert [(c.key, c.figure, c.start) for c in parts.claims] == [(c.key, c.figure, c.start) for c in whole.claims]
+
+
 paragraph = st.lists(st.sampled_from(
     ["涨停", "80家", "，", "封板率70%", "成交额1.44万亿", "。", "<p>", "</p>", "漲停", "友好集团7板",
      "中际旭创", "算力", "\n", "\n\n", "1,234", "亿", "&amp;"]), max_size=40).map("".join)

@@ -56,12 +56,28 @@ def store(url):
         yield s
 
 
-@pytest.fixture
-def filled(store):
+def _fill(store):
     for a, text in [(day1_article(), DAY1), (day1b_article(), DAY1B), (day2_article(), DAY2),
                     (article(TRAD, date="2026-03-12", source="c/trad.txt", companies={"中际旭创": "300308"}), TRAD)]:
         assert store.ingest(a, text) == "added"
     return store
+
+
+@pytest.fixture
+def filled(store):
+    """A store with four articles, for tests that change it."""
+    return _fill(store)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def corpus(request, tmp_path_factory):
+    """The same four articles, shared by the tests that only read (opened read-only)."""
+    u, cleanup = make_url(request.param, tmp_path_factory.mktemp("corpus"))
+    with open_store(u) as s:
+        _fill(s)
+    with open_store(u, read_only=True) as s:
+        yield s
+    cleanup()
 
 
 # ---------------------------------------------------------------- schema and ingest
@@ -84,15 +100,15 @@ def test_read_only_store_refuses_writes_and_missing_store(url, tmp_path):
         open_store(str(tmp_path / "missing.db"), read_only=True)
 
 
-def test_ingest_stores_every_dimension(filled):
-    counts = filled.counts()
+def test_ingest_stores_every_dimension(corpus):
+    counts = corpus.counts()
     assert counts["articles"] == 4 and counts["claims"] == 6 and counts["boards"] == 4
     assert counts["themes"] == 5 and counts["companies"] == 4
-    assert filled.db.execute("SELECT value FROM market_stats WHERE stat = 'limit_up' ORDER BY value") == [
+    assert corpus.db.execute("SELECT value FROM market_stats WHERE stat = 'limit_up' ORDER BY value") == [
         {"value": 48.0}, {"value": 62.0}, {"value": 65.0}]
-    a, original = filled.article(day1_article().article_id)
+    a, original = corpus.article(day1_article().article_id)
     assert original == DAY1 and a.market.limit_up == 62
-    assert filled.check() == []
+    assert corpus.check() == []
 
 
 def test_reingest_same_article_changes_nothing(filled):
@@ -136,22 +152,22 @@ def test_batch_is_all_or_nothing(store):
 
 # ---------------------------------------------------------------- search
 @pytest.mark.parametrize("word", ["算力", "液冷", "涨停", "中际旭创", "机器人", "旭创"])
-def test_search_finds_chinese_words_of_any_length(filled, word):
-    hits = filled.search(word)
+def test_search_finds_chinese_words_of_any_length(corpus, word):
+    hits = corpus.search(word)
     assert hits, word
     for h in hits:
         marked = [t for t, hit in h.segments if hit]
         assert [search_form(t) for t in marked][:1] == [word] or h.kind == "claim"
 
 
-def test_single_character_and_mixed_queries(filled):
-    assert {h.source for h in filled.search("稳")} == set()
-    assert filled.search("板")
-    assert filled.search("1.2万亿")
+def test_single_character_and_mixed_queries(corpus):
+    assert {h.source for h in corpus.search("稳")} == set()
+    assert corpus.search("板")
+    assert corpus.search("1.2万亿")
 
 
-def test_traditional_query_finds_simplified_text_and_snippet_keeps_original_script(filled):
-    hits = filled.search("中際旭創 液冷")
+def test_traditional_query_finds_simplified_text_and_snippet_keeps_original_script(corpus):
+    hits = corpus.search("中際旭創 液冷")
     sources = {h.source for h in hits}
     assert "c/trad.txt" in sources and "a/day1.txt" in sources
     trad = next(h for h in hits if h.source == "c/trad.txt" and h.kind == "text")
@@ -159,10 +175,10 @@ def test_traditional_query_finds_simplified_text_and_snippet_keeps_original_scri
     assert [TRAD[s:e] for s, e in trad.highlights] == ["中際旭創", "液冷"]
 
 
-def test_all_terms_must_occur_and_ranked(filled):
-    hits = filled.search("算力 机器人")
+def test_all_terms_must_occur_and_ranked(corpus):
+    hits = corpus.search("算力 机器人")
     assert {h.source for h in hits} == {"a/day2.txt"}
-    scores = [h.score for h in filled.search("算力")]
+    scores = [h.score for h in corpus.search("算力")]
     assert scores == sorted(scores, reverse=True)
 
 
@@ -173,41 +189,41 @@ HOSTILE = ['"', "'", '算力"', 'NEAR(算力 液冷)', "算力*", "^算力", "(�
 
 
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
-def test_query_syntax_in_user_input_is_data(filled, query):
-    hits = filled.search(query)
+def test_query_syntax_in_user_input_is_data(corpus, query):
+    hits = corpus.search(query)
     words = [w for w in search_form(query).split() if w]
     q = parse_query(query)
     for h in hits:  # every hit really contains every literal term of the query
-        text = search_form(filled.article(h.article_id)[1])
+        text = search_form(corpus.article(h.article_id)[1])
         for c in q.clauses:
             assert "".join(c.units) in text.replace(" ", "") or h.kind == "claim", (query, words)
-    assert filled.counts()["articles"] == 4
+    assert corpus.counts()["articles"] == 4
 
 
-def test_operators_do_not_widen_or_narrow_results(filled):
-    only_robots = {h.source for h in filled.search("机器人")}
+def test_operators_do_not_widen_or_narrow_results(corpus):
+    only_robots = {h.source for h in corpus.search("机器人")}
     assert only_robots == {"a/day2.txt"}
-    assert filled.search("算力 OR 机器人") == []  # "or" is a word to find, not an operator
-    assert filled.search("NOT 算力") == []
-    assert {h.source for h in filled.search("算力*")} == {h.source for h in filled.search("算力")}
+    assert corpus.search("算力 OR 机器人") == []  # "or" is a word to find, not an operator
+    assert corpus.search("NOT 算力") == []
+    assert {h.source for h in corpus.search("算力*")} == {h.source for h in corpus.search("算力")}
 
 
-def test_search_filters(filled):
-    assert {h.trading_date for h in filled.search("算力", since="2026-03-11")} == {"2026-03-11", "2026-03-12"}
-    assert {h.trading_date for h in filled.search("算力", until="2026-03-10")} == {"2026-03-10"}
-    assert {h.source for h in filled.search("算力", theme="机器人")} == {"a/day2.txt"}
-    by_code = {h.source for h in filled.search("涨停", company="300308")}
+def test_search_filters(corpus):
+    assert {h.trading_date for h in corpus.search("算力", since="2026-03-11")} == {"2026-03-11", "2026-03-12"}
+    assert {h.trading_date for h in corpus.search("算力", until="2026-03-10")} == {"2026-03-10"}
+    assert {h.source for h in corpus.search("算力", theme="机器人")} == {"a/day2.txt"}
+    by_code = {h.source for h in corpus.search("涨停", company="300308")}
     assert by_code == {"a/day1.txt", "b/other.txt", "a/day2.txt", "c/trad.txt"} & by_code and by_code
-    claims = filled.search("中际旭创", metric="净利润")
+    claims = corpus.search("中际旭创", metric="净利润")
     assert claims and all(h.kind == "claim" and h.claim["metric"] == "净利润" for h in claims)
     assert {h.claim["value"] for h in claims} == {1.2e10, 1.5e10, 1.35e10}
-    assert {h.claim["modality"] for h in filled.search("", modality="forecast")} == {"forecast"}
-    assert filled.search("", metric="涨幅")[0].claim["text"] == "5%"
-    assert {h.source for h in filled.search("", company="300308")} >= {"a/day1.txt", "a/day2.txt"}
+    assert {h.claim["modality"] for h in corpus.search("", modality="forecast")} == {"forecast"}
+    assert corpus.search("", metric="涨幅")[0].claim["text"] == "5%"
+    assert {h.source for h in corpus.search("", company="300308")} >= {"a/day1.txt", "a/day2.txt"}
 
 
-def test_search_hits_serialize(filled):
-    d = filled.search("液冷", limit=1)[0].to_dict()
+def test_search_hits_serialize(corpus):
+    d = corpus.search("液冷", limit=1)[0].to_dict()
     assert set(d) >= {"article_id", "source", "trading_date", "kind", "score", "snippet", "snippet_html",
                       "highlights", "claim"}
     assert "segments" not in d
@@ -223,31 +239,31 @@ def test_html_article_snippet_is_clean_and_offsets_point_into_original(store):
 
 
 # ---------------------------------------------------------------- timeline
-def test_timeline_of_a_market_stat(filled):
-    tl = filled.timeline(metric="limit_up")
+def test_timeline_of_a_market_stat(corpus):
+    tl = corpus.timeline(metric="limit_up")
     assert [(p.date, p.value, p.articles) for p in tl.points] == [
         ("2026-03-10", 62.0, 2), ("2026-03-11", 48.0, 1), ("2026-03-12", None, 1)]
     assert tl.points[0].values == [62.0, 65.0]
 
 
-def test_timeline_of_a_claim_metric_and_unknown_metric(filled):
-    tl = filled.timeline(metric="净利润", since="2026-03-11")
+def test_timeline_of_a_claim_metric_and_unknown_metric(corpus):
+    tl = corpus.timeline(metric="净利润", since="2026-03-11")
     assert [(p.date, p.value) for p in tl.points] == [("2026-03-11", 1.35e10), ("2026-03-12", None)]
     with pytest.raises(StoreError):
-        filled.timeline(metric="no_such_metric")
+        corpus.timeline(metric="no_such_metric")
 
 
-def test_timeline_of_company_and_theme_mentions(filled):
-    tl = filled.timeline(company="300308")
+def test_timeline_of_company_and_theme_mentions(corpus):
+    tl = corpus.timeline(company="300308")
     assert [(p.date, p.value) for p in tl.points] == [("2026-03-10", 2.0), ("2026-03-11", 1.0), ("2026-03-12", 0.0)]
     assert [p.text_count for p in tl.points] == [3, 1, 1]  # the Traditional text names it too
-    th = filled.timeline(theme="机器人")
+    th = corpus.timeline(theme="机器人")
     assert [p.value for p in th.points] == [0.0, 1.0, 0.0]
 
 
 # ---------------------------------------------------------------- compare
-def test_compare_two_days(filled):
-    c = filled.compare("2026-03-10", "2026-03-11")
+def test_compare_two_days(corpus):
+    c = corpus.compare("2026-03-10", "2026-03-11")
     market = {r["stat"]: r for r in c.market}
     assert market["limit_up"]["day1"] in (62.0, 65.0) and market["limit_up"]["day2"] == 48.0
     assert market["limit_down"] == {"stat": "limit_down", "day1": 9.0, "day2": 15.0, "delta": 6.0,
@@ -269,8 +285,8 @@ def test_compare_two_days(filled):
     assert c.to_dict()["day1"] == "2026-03-10"
 
 
-def test_compare_unknown_day_is_an_error(filled):
+def test_compare_unknown_day_is_an_error(corpus):
     with pytest.raises(StoreError, match="no articles"):
-        filled.compare("2026-03-10", "2026-04-01")
+        corpus.compare("2026-03-10", "2026-04-01")
     with pytest.raises(StoreError, match="not a YYYY-MM-DD"):
-        filled.compare("2026-03-10", "yesterday")
+        corpus.compare("2026-03-10", "yesterday")

@@ -330,3 +330,16 @@ def test_serve_answers_on_localhost():
     finally:
         p.terminate()
         p.communicate(timeout=30)
+
+
+def test_a_crash_is_a_500_page_not_a_traceback(rich, monkeypatch):
+    from extractor.web import queries
+
+    def boom(*a, **k):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(queries, "day_summary", boom)
+    for path, kind in (("/day/2026-03-10", "text/html"), ("/api/day/2026-03-10", "application/json")):
+        r = rich.get(path)
+        assert r.status_code == 500 and r.headers["content-type"].startswith(kind)
+        assert "secret internals" not in r.text and "Traceback" not in r.text

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Optional
 
 import orjson
@@ -45,6 +44,7 @@ def ingest(
     batch_size: int = typer.Option(20, "--batch-size", min=1, help="Articles per transaction."),
 ) -> None:
     """Parse (or read parsed JSON) and store articles for search, timelines and comparisons."""
+    from .core import _safe_url
     from .ingest import ingest_paths
 
     store = _open(db, read_only=False)
@@ -53,7 +53,7 @@ def ingest(
     finally:
         store.close()
     typer.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-               f"{len(report.errors)} errors ({store.url})", err=True)
+               f"{len(report.errors)} errors ({_safe_url(store.url)})", err=True)
     if report.errors:
         raise typer.Exit(1)
 

@@ -82,12 +82,17 @@ def _read_file(path: str) -> list[tuple[Article, Optional[str]]]:
 
 # ---------------------------------------------------------------- evidence
 def _context(original: Optional[str], start: int, end: int, width: int = 30) -> Optional[str]:
+    """The evidence with `width` characters around it, tags removed, the evidence in 【】."""
     if original is None:
         return None
     before = original[max(0, start - width):start]
     after = original[end:end + width]
-    before = re.sub(r"^[^<]*>", "", before) if "<" not in before.split(">")[0] and ">" in before else before
-    after = re.sub(r"<[^>]*$", "", after)
+    gt, lt = before.find(">"), before.find("<")
+    if gt != -1 and (lt == -1 or gt < lt):  # the window starts inside a tag
+        before = before[gt + 1:]
+    lt, gt = after.rfind("<"), after.rfind(">")
+    if lt > gt:  # the window ends inside a tag
+        after = after[:lt]
     return _clean(before).lstrip() + "【" + _clean(original[start:end]) + "】" + _clean(after).rstrip()
 
 

@@ -162,8 +162,18 @@ def open_store(url: Optional[str] = None, *, read_only: bool = False) -> Store:
             check_schema(db)
         else:
             migrate(db)
-    except Exception:
+    except StoreError:
         db.close()
         raise
+    except Exception as e:  # sqlite3 or psycopg: not a database, permissions, ...
+        db.close()
+        raise StoreError(f"{_safe_url(url)}: {(str(e).strip().splitlines() or [type(e).__name__])[0]}") from None
     return Store(db, url)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password."""
+    import re
+
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 

@@ -176,7 +176,6 @@ class Item:
     norm: Optional[Normalized] = None
     key: Optional[str] = None
     error: Optional[str] = None
-    text_source: Optional[Source] = None  # a text file still to parse
 
 
 def expand_inputs(paths: list[str]) -> Iterator[tuple[Optional[Source], Optional[str], bool]]:

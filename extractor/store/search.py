@@ -109,7 +109,7 @@ def _postgres_match(q: Query) -> tuple[str, list, str, list]:
     for c in q.clauses:
         field_ = c.field
         match.append(f"(p.{field_} @@ ?::tsquery OR p.words @@ ?::tsquery)")
-        match_params += [q.tsquery(c), textindex._quote_ts(c.word)]
+        match_params += [q.tsquery(c), textindex.quote_ts(c.word)]
         score.append(f"ts_rank(p.{field_}, ?::tsquery)")
         score_params.append(q.tsquery(c))
     wq = q.words_tsquery()

@@ -5,7 +5,7 @@ Both backends index the same pre-segmented tokens, in three fields:
 - `chars`: every unit (one CJK character, or a run of Latin letters, or a number such as 1.44);
 - `grams`: the bigrams of adjacent units, in order, so a phrase of bigrams finds any substring of
   two or more units (算力, 液冷, 中际旭创, CPO概念);
-- `words`: jieba words (search mode, the project's dictionary), for ranking whole-word matches higher.
+- `words`: jieba words (search mode, with the project's dictionary), to rank whole-word matches higher.
 
 A query is split on whitespace into terms that must all occur (substring semantics); punctuation
 inside a term splits it further. Every token is quoted, so FTS5 or tsquery syntax typed by the user
@@ -27,6 +27,7 @@ MAX_UNIT = 64
 PASSAGE_CHARS = 300
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 TSV_MAX_POS = 16383
+MAX_CLAUSES = 64  # a query longer than this is cut (all of its first 64 runs must still occur)
 
 
 @dataclass
@@ -62,19 +63,28 @@ def bigrams(run: list[Unit]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _segmenter():
+    """The pipeline's segmenter (jieba's dictionary plus the project's words; cached between runs)."""
     from .. import companies, themes
-    from ..tokenizer import make_jieba
+    from ..tokenizer import make_segmenter
 
-    return make_jieba([*companies.user_words(), *themes.user_words()])
+    return make_segmenter([*companies.user_words(), *themes.user_words()])
+
+
+def _cut_for_search(text: str):
+    """jieba's search mode: each word, preceded by the dictionary words of 2 and 3 characters in it."""
+    seg = _segmenter()
+    for w in seg.cut(text):
+        for n in (2, 3):
+            if len(w) > n:
+                for i in range(len(w) - n + 1):
+                    if seg.FREQ.get(w[i:i + n]):
+                        yield w[i:i + n]
+        yield w
 
 
 def words(text: str) -> list[str]:
-    """jieba search-mode words (sub-words of long words included) made only of units."""
-    out = []
-    for w in _segmenter().cut_for_search(text, HMM=False):
-        if w and "".join(u.text for u in units(w)) == w:
-            out.append(w[:MAX_UNIT])
-    return out
+    """Search-mode words (sub-words of long words included) made only of units."""
+    return [w[:MAX_UNIT] for w in _cut_for_search(text) if w and "".join(u.text for u in units(w)) == w]
 
 
 @dataclass
@@ -97,10 +107,10 @@ def tsvector_literal(toks: list[str]) -> str:
     positions: dict[str, list[int]] = {}
     for i, t in enumerate(toks, 1):
         positions.setdefault(t, []).append(min(i, TSV_MAX_POS))
-    return " ".join(f"{_quote_ts(t)}:{','.join(map(str, sorted(set(p))[:256]))}" for t, p in positions.items())
+    return " ".join(f"{quote_ts(t)}:{','.join(map(str, sorted(set(p))[:256]))}" for t, p in positions.items())
 
 
-def _quote_ts(token: str) -> str:
+def quote_ts(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -172,11 +182,11 @@ class Query:
 
     def tsquery(self, clause: Clause) -> str:
         """PostgreSQL tsquery literal for one clause (a phrase with <->); every token quoted."""
-        return " <-> ".join(_quote_ts(t) for t in clause.phrase)
+        return " <-> ".join(quote_ts(t) for t in clause.phrase)
 
     def words_tsquery(self) -> Optional[str]:
         ws = [c.word for c in self.clauses if c.word]
-        return " | ".join(_quote_ts(w) for w in ws) if ws else None
+        return " | ".join(quote_ts(w) for w in ws) if ws else None
 
 
 def parse_query(text: str) -> Query:
@@ -185,7 +195,7 @@ def parse_query(text: str) -> Query:
         for run in runs(units(term)):
             joined = "".join(u.text for u in run)
             clauses.append(Clause([u.text for u in run], joined))
-    return Query(text or "", clauses)
+    return Query(text or "", clauses[:MAX_CLAUSES])
 
 
 # ---------------------------------------------------------------- snippets

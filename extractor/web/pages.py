@@ -22,7 +22,7 @@ def home(request: Request, store: Store = Depends(get_store)):
         d["previous"] = dated[i + 1] if i + 1 < len(dated) else None
     cat = queries.catalog(store)
     return render(request, "home.html", title="recap corpus", days=days, counts=store.counts(), catalog=cat,
-                  undated=[a for a in store.articles() if not a["trading_date"]])
+                  undated=queries.undated(store))
 
 
 @router.get("/search")
@@ -105,7 +105,6 @@ def timeline_page(
     if kind is not None or name is not None:  # the page's own form: kind=company&name=…
         if kind not in ("metric", "company", "theme"):
             raise WebError(422, "kind: one of metric, company, theme")
-        metric = company = theme = None
         metric, company, theme = ((name if kind == k else None) for k in ("metric", "company", "theme"))
     if not any(params.blank(x) for x in (metric, company, theme)):
         metric = "limit_up"

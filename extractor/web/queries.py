@@ -52,6 +52,12 @@ def day_counts(store: Store) -> list[dict]:
     return [{"date": r["date"], "articles": int(r["articles"])} for r in rows]
 
 
+def undated(store: Store, limit: int = 50) -> list[dict]:
+    """Articles that state no trading date (and were given none): article_id, source."""
+    return store.db.execute("SELECT article_id, source FROM articles WHERE trading_date IS NULL"
+                            " ORDER BY source, article_id LIMIT ?", (limit,))
+
+
 def neighbours(days: list[str], day: str) -> tuple[Optional[str], Optional[str]]:
     """The stored trading days before and after `day` (days sorted ascending)."""
     before = [d for d in days if d < day]

@@ -38,6 +38,7 @@ class Task:
     size: int = 0  # bytes, for the progress bar
     target: Optional[str] = None  # --out: the file to check before parsing again
     text: Optional[str] = None  # standard input, read by the main process
+    fspath: Optional[str] = None  # the name to open, when `path` had to be made printable
 
 
 @dataclass
@@ -68,7 +69,7 @@ def parse_task(task: Task, settings: Settings) -> Result:
         return Result(task.index, task.path, "error", error=reason, kind=kind, size=task.size)
 
     try:
-        text = task.text if task.text is not None else Source(task.path, task.stem).read()
+        text = task.text if task.text is not None else Source(task.path, task.stem, task.fspath).read()
     except InputError as e:
         return fail(str(e), "input")
     try:
@@ -222,7 +223,7 @@ def _tasks(paths: Iterable[str], out: Optional[Path], writer_error) -> list[Task
             path, _, reason = problem.partition(": ")
             writer_error(path, reason or problem, "input")
             continue
-        task = Task(len(tasks), source.path, source.stem)
+        task = Task(len(tasks), source.path, source.stem, fspath=source.fspath)
         if source.path == "-":
             try:
                 task.text = source.read()

@@ -184,8 +184,6 @@ def test_special_batch_keeps_the_good_files(special_batch):
     assert "Traceback" not in r.stderr.decode("utf-8", "replace")
 
 
-@pytest.mark.xfail(strict=True, reason="extractor/batch.py rebuilds Source(task.path, task.stem) and "
-                   "drops Source.fspath, so a file whose name is not UTF-8 cannot be opened; carry fspath")
 def test_non_utf8_file_name_is_parsed(special_batch):
     r, errors, out, _ = special_batch
     assert not [e for e in errors if "-odd.txt" in e], errors

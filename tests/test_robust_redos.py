@@ -50,7 +50,8 @@ def test_patterns_are_found():
 
 def _pattern_cases():
     for name in sorted(PATTERNS):
-        marks = ([pytest.mark.xfail(strict=True, reason=KNOWN_SLOW_PATTERNS[name])]
+        # Timings are not exact: a known-slow case that runs fast on a quiet machine must not fail CI.
+        marks = ([pytest.mark.xfail(strict=False, reason=KNOWN_SLOW_PATTERNS[name])]
                  if name in KNOWN_SLOW_PATTERNS else [])
         yield pytest.param(name, id=name, marks=marks)
 
@@ -71,7 +72,7 @@ def test_pattern_is_linear(name):
 
 def _extract_cases():
     for key in redos.ADVERSARIAL:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_SLOW[key])] if key in KNOWN_SLOW else []
+        marks = [pytest.mark.xfail(strict=False, reason=KNOWN_SLOW[key])] if key in KNOWN_SLOW else []
         yield pytest.param(key, id=key, marks=marks)
 
 

@@ -9,6 +9,7 @@ from extractor.models import json_schema
 from extractor.normalize import InputError, decode, normalize
 
 from .conftest import ROOT, SHARED
+from .robust_support import items
 
 
 def _inputs():
@@ -20,25 +21,12 @@ def _inputs():
     return paths
 
 
-def _items(article: Article):
-    for f in article.figures:
-        yield f
-    for c in article.claims:
-        yield c
-    for c in article.companies:
-        yield from c.mentions
-    for t in article.themes:
-        yield from t.mentions
-    yield from article.market.evidence.values()
-    yield from article.market.indices
-    yield from article.boards
-
 
 @pytest.mark.parametrize("path", _inputs(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_offsets_point_into_the_original(path):
     original = decode(path.read_bytes())
     article = extract(original, source=str(path))
-    for item in _items(article):
+    for item in items(article):
         assert 0 <= item.start <= item.end <= len(original)
         assert original[item.start:item.end] == item.text, item
     again = Article.model_validate_json(article.model_dump_json())

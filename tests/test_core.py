@@ -1,6 +1,5 @@
 """The output contract, the offsets invariant, and normalization."""
 import json
-from pathlib import Path
 
 import pytest
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Optional
 
-from .rules import RuleModel, load_toml
+from .rules import RuleModel, alternation as _alt, load_toml
 
 
 class BoundRules(RuleModel):
@@ -92,10 +92,6 @@ class Number:
     def is_amount(self) -> bool:
         """False for a currency named without an amount (人民币兑美元): a mention, no quantity."""
         return self.rule != "money.name"
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 def _spaced(words) -> str:

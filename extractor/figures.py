@@ -28,6 +28,10 @@ class ContextRules(RuleModel):
     count_before: str
     level_before: str
     capitals: str
+    ratio: str
+    occurrence_units: list[str]
+    occurrence_not_before: str
+    occurrence_not_after: str
 
 
 class UnitRules(RuleModel):
@@ -72,6 +76,10 @@ class FigureFinder:
         self.count_cues, self.count_before = re.compile(c.count_cues), re.compile(c.count_before)
         self.list_before, self.list_after = re.compile(c.list_before), re.compile(c.list_after)
         self.level_before, self.capitals = re.compile(c.level_before), set(c.capitals)
+        self.ratio = re.compile(c.ratio)
+        self.occurrence_units = set(c.occurrence_units)
+        self.occurrence_not_before = re.compile(c.occurrence_not_before)
+        self.occurrence_not_after = re.compile(c.occurrence_not_after)
         self.money_as_count = set(r.money_as_count["words"])
 
     def find(self, text: str, numbers: Optional[list[Number]] = None,
@@ -82,9 +90,14 @@ class FigureFinder:
         if not nums:
             return []
         masks = sorted((m.start(), m.end()) for r in self.masks for m in r.finditer(text))
+        ratio_parts = {m.span(g) for m in self.ratio.finditer(text) for g in ("a", "b")} \
+            if ("/" in text or ":" in text) else set()
         out = []
         mi = 0
         for n in nums:
+            if (n.start, n.end) in ratio_parts:  # 17:10, 33%(2/6): the counts behind a ratio or a rate
+                out.append(Found(n.start, n.end, n.value, None, None, "count", None, False, "count.ratio_part", n))
+                continue
             while mi < len(masks) and masks[mi][1] <= n.start + n.lead:
                 mi += 1
             if mi < len(masks) and masks[mi][0] < n.end:
@@ -134,7 +147,8 @@ class FigureFinder:
                 unit_text = m.group("u")
                 unit = self.unit_of[unit_text]
                 end, rule = m.end(), f"{unit}.unit"
-                if chinese_only and (n.value is not None and n.value < 10) and unit not in ("multiple",):
+                if chinese_only and (n.value is not None and n.value < 10) and unit not in ("multiple",) \
+                        and not self._occurrences(n, unit_text, text, start, end):
                     return None  # 这两家, 三条主线: counting named things
             elif chinese_only:
                 return None
@@ -149,6 +163,12 @@ class FigureFinder:
         if chinese_only and (text[max(0, start - 1):start] in ("数", "几") or n.text in self.capitals):
             return None  # 数十万: no definite number; a lone 拾 or 伍 is a word (重拾升势)
         return Found(start, end, value, low, high, unit, unit_text, n.approx, rule, n)
+
+    def _occurrences(self, n: Number, unit_text: str, text: str, start: int, end: int) -> bool:
+        """两次, 五轮: how often something happened is a count (not 一次, 第二轮, 二次探底, 又一次)."""
+        return (unit_text in self.occurrence_units and n.value >= 2 and n.text != "二"
+                and not self.occurrence_not_before.search(text, max(0, start - 2), start)
+                and not self.occurrence_not_after.match(text, end))
 
     def _bare(self, n: Number, text: str, start: int, end: int) -> Optional[Found]:
         """A number with no unit, scale, currency or percent sign."""

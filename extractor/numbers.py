@@ -65,6 +65,7 @@ class NumberRules(RuleModel):
     currency_prefixes: dict[str, str]
     coins: dict[str, float]
     currency_names: dict[str, str]
+    fractions: dict[str, list[str]]
 
 
 @dataclass
@@ -195,6 +196,7 @@ class _Grammar:
         self.not_numbers = re.compile(_alt(r.not_numbers["words"]))
         names = [w for w in r.currencies if len(w) >= 2 and w[0] not in r.currency_names["not_first"]]
         self.currency_name = re.compile(_alt(names))
+        self.count_pair_before = re.compile(rf"(?:{_alt(r.fractions['count_pair_after'])})[ ]*$")
 
 
 @lru_cache(maxsize=1)
@@ -369,6 +371,8 @@ def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> O
         end = start + core.length
 
     s = g.suffix.match(t, end) if t[end:end + 1] in g.suffix_first else None
+    if s is not None and s.group("slash") is not None and g.count_pair_before.search(t, max(0, start - 4), start):
+        s = None  # 晋级率33%(2/6): two counts, not a fraction
     neg_num = False
     if s and s.end() > end:
         if s.group("frac") is not None and (s.group("fnum") or not s.group("fneg")):

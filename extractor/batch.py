@@ -16,7 +16,9 @@ A last line without its newline (from a killed run) is cut off and its article r
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -47,6 +49,7 @@ class Result:
     path: str
     status: str  # ok | skipped | error
     data: Optional[bytes] = None  # the article's JSON, without a newline
+    data_file: Optional[str] = None  # or: a file holding it, with its newline (a huge article)
     article_id: Optional[str] = None
     error: Optional[str] = None  # a one-line reason
     kind: Optional[str] = None  # input | internal | crash
@@ -58,6 +61,8 @@ class Settings:
     date: Optional[str] = None
     pretty: bool = False
     done_ids: frozenset = field(default_factory=frozenset)  # --jsonl: articles already written
+    # Where a huge article's JSON is written piece by piece (None: built in memory, as for Dask).
+    spool_dir: Optional[str] = None
 
 
 # ---------------------------------------------------------------- the work on one article
@@ -76,13 +81,33 @@ def parse_task(task: Task, settings: Settings) -> Result:
         aid = pipeline.article_id(text)
         if aid in settings.done_ids or (task.target and _written(task.target, aid, pipeline.pipeline_version())):
             return Result(task.index, task.path, "skipped", article_id=aid, size=task.size)
-        article = pipeline.extract(text, source=None if task.path == "-" else task.path, date=settings.date)
+        source = None if task.path == "-" else task.path
+        if settings.spool_dir is not None and len(text) > pipeline.HUGE_ARTICLE_CHARS:
+            data_file = _write_huge(text, source, aid, settings)
+            return Result(task.index, task.path, "ok", data_file=data_file, article_id=aid, size=task.size)
+        article = pipeline.extract(text, source=source, date=settings.date)
         option = orjson.OPT_INDENT_2 if settings.pretty else 0
         data = orjson.dumps(article.model_dump(mode="json"), option=option)
     except Exception as e:  # a bug in a component must not stop the other articles
         reason = " ".join(f"{type(e).__name__}: {e}".split())[:300]
         return fail(f"internal error ({reason})", "internal")
     return Result(task.index, task.path, "ok", data=data, article_id=aid, size=task.size)
+
+
+def _write_huge(text: str, source: Optional[str], aid: str, settings: Settings) -> str:
+    """Stream a huge article's JSON (and its newline) into a new file in the spool folder."""
+    from . import pipeline
+
+    fd, path = tempfile.mkstemp(prefix=".recap-", suffix=".json.tmp", dir=settings.spool_dir)
+    try:
+        with open(fd, "wb", buffering=1 << 20) as fh:
+            pipeline.write_in_pieces(text, fh, source=source, date=settings.date, pretty=settings.pretty,
+                                     aid=aid, spool_dir=settings.spool_dir)
+            fh.write(b"\n")
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path
 
 
 def _written(target: str, aid: str, version: str) -> bool:
@@ -156,20 +181,35 @@ class Writer:
             return
         if r.status == "skipped" or (self.jsonl is not None and r.article_id in self.written):
             self.counts["skipped"] += 1
+            if r.data_file is not None:
+                os.unlink(r.data_file)
             return
         self.counts["ok"] += 1
         if self.out is not None:
             target = self.out / f"{stem}.json"
+            if r.data_file is not None:
+                os.replace(r.data_file, target)
+                return
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_bytes(r.data + b"\n")
             os.replace(tmp, target)
         elif self._sink is not None:
-            self._sink.write(r.data + b"\n")
-            self._sink.flush()
+            self._copy(r, self._sink)
             self.written.add(r.article_id)
         else:
-            sys.stdout.buffer.write(r.data + b"\n")
-            sys.stdout.buffer.flush()
+            self._copy(r, sys.stdout.buffer)
+
+    @staticmethod
+    def _copy(r: Result, sink) -> None:
+        if r.data_file is None:
+            sink.write(r.data + b"\n")
+        else:
+            try:
+                with open(r.data_file, "rb") as fh:
+                    shutil.copyfileobj(fh, sink, 1 << 20)
+            finally:
+                os.unlink(r.data_file)
+        sink.flush()
 
     def error(self, path: str, reason: str, kind: str) -> None:
         self.counts["error"] += 1
@@ -269,7 +309,10 @@ def run(
                 done_ids = set()
                 writer.written.clear()
         tasks = _tasks(paths, None if force else out, writer.error)
-        settings = Settings(date=date, pretty=pretty and jsonl is None, done_ids=frozenset(done_ids))
+        spool_dir = None if engine == "dask" else str(
+            out if out is not None else jsonl.parent if jsonl is not None else tempfile.gettempdir())
+        settings = Settings(date=date, pretty=pretty and jsonl is None, done_ids=frozenset(done_ids),
+                            spool_dir=spool_dir)
         started = time.monotonic()
         with engine_results(tasks, settings, engine, jobs, scheduler) as results:
             reporter.start(len(tasks), sum(t.size for t in tasks))

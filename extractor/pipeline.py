@@ -131,8 +131,9 @@ def pipe(texts: Iterable[Union[str, bytes, tuple]], *, date: Optional[str] = Non
 # ---------------------------------------------------------------- huge articles
 # One spaCy Doc per article costs memory in proportion to its length; past this many characters an
 # article is extracted piece by piece (cut at paragraph or line ends) and the results merged.
+# Pieces the size of a long recap: some steps cost more than linear time in a Doc's length.
 HUGE_ARTICLE_CHARS = 200_000
-PIECE_CHARS = 100_000
+PIECE_CHARS = 10_000
 _SENTENCE_ENDS = "。！？!?；;"
 
 

@@ -16,7 +16,8 @@ streak (…科技、…股份 3连板) come out as `listed: false, code: null`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from itertools import accumulate
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Optional
@@ -27,7 +28,7 @@ from spacy.tokens import Doc
 
 from .component import Component, register
 from .models import Company, Mention
-from .rules import RuleModel, load_toml, load_tsv
+from .rules import RuleModel, load_toml, load_tsv, rules_path
 from .state import RecapState, add_span
 
 # ---------------------------------------------------------------- rules schemas
@@ -121,13 +122,15 @@ def _fold(s: str) -> str:
 class View:
     """The normalized text with ruby pinyin (大业(yè)股份) and hard line wraps inside words removed.
 
-    `pos[i]` is the normalized offset of view character i; token boundaries come from the Doc.
+    `pos[i]` is the normalized offset of view character i (`identity` when nothing was removed);
+    token boundaries come from the Doc.
     """
 
     text: str
-    pos: list[int]
+    pos: Sequence[int]
     starts: Optional[set[int]]
     ends: Optional[set[int]]
+    identity: bool = False
 
     def span(self, s: int, e: int) -> tuple[int, int]:
         return self.pos[s], self.pos[e - 1] + 1
@@ -138,7 +141,15 @@ _TONED = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
 _WRAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]*\n[\s\u3000]*(?=[\u4e00-\u9fff])")
 
 
-def make_view(text: str, doc: Optional[Doc] = None) -> View:
+def _token_bounds(doc: Doc, token_ends: Optional[list[int]]) -> tuple[Iterable[int], Iterable[int]]:
+    """Normalized offsets where the Doc's tokens start and end."""
+    if token_ends is not None:  # the tokenizer's words, laid end to end from offset 0
+        return ([0, *token_ends[:-1]] if token_ends else []), token_ends
+    bounds = [(t.idx, t.idx + len(t.text)) for t in doc]
+    return [a for a, _ in bounds], [b for _, b in bounds]
+
+
+def make_view(text: str, doc: Optional[Doc] = None, token_ends: Optional[list[int]] = None) -> View:
     cuts: list[tuple[int, int]] = []
     if _TONED.search(text):
         cuts += [m.span() for m in _PINYIN.finditer(text)]
@@ -147,25 +158,33 @@ def make_view(text: str, doc: Optional[Doc] = None) -> View:
              if m.start() - (text.rfind("\n", 0, m.start()) + 1) >= 30
              and not re.match(r"[\u4e00-\u9fffA-Za-z&、]{1,10}[:：]", text[m.end():m.end() + 12])]
     cuts += [m.span() for m in wraps]
+    if not cuts:
+        starts = ends = None
+        if doc is not None:
+            tstarts, tends = _token_bounds(doc, token_ends)
+            starts, ends = set(tstarts), set(tends)
+        return View(text, range(len(text)), starts, ends, identity=True)
     keep = bytearray(b"\x01") * len(text)
     for a, b in cuts:
         keep[a:b] = bytes(b - a)
     pos = [i for i in range(len(text)) if keep[i]]
-    vtext = "".join(text[i] for i in pos) if cuts else text
+    vtext = "".join(text[i] for i in pos)
     starts = ends = None
     if doc is not None:
         # view index of each normalized offset (removed characters map to the next kept one)
-        before = [0] * (len(text) + 1)
-        n = 0
-        for i in range(len(text)):
-            before[i] = n
-            n += keep[i]
-        before[len(text)] = n
-        starts, ends = set(), set()
-        for t in doc:
-            starts.add(before[t.idx])
-            ends.add(before[t.idx + len(t.text)])
-    return View(vtext, pos if cuts else list(range(len(text))), starts, ends)
+        before = [0, *accumulate(keep)]
+        tstarts, tends = _token_bounds(doc, token_ends)
+        starts, ends = {before[i] for i in tstarts}, {before[i] for i in tends}
+    return View(vtext, pos, starts, ends)
+
+
+def article_view(state: RecapState, doc: Optional[Doc]) -> View:
+    """The article's view, made once and shared by companies and themes."""
+    key = "view" if doc is not None else "view-no-doc"
+    view = state.derived.get(key)
+    if view is None:
+        view = state.derived[key] = make_view(state.text, doc, state.token_ends if doc is not None else None)
+    return view
 
 
 def theme_keys() -> set[str]:
@@ -174,8 +193,22 @@ def theme_keys() -> set[str]:
     return themes.all_names()
 
 
+_LEXICON_RULES = ("companies.tsv", "companies_delisted.tsv", "company_aliases.toml",
+                  "company_stoplist.toml", "unlisted.toml", "themes.toml")
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
+    """The company lexicon, from the cache folder when it was built from the same rules and code."""
+    from pathlib import Path
+
+    from . import lexcache, normalize, themes
+
+    code = [Path(__file__), Path(themes.__file__), Path(normalize.__file__)]
+    return lexcache.cached("companies", [*code, *map(rules_path, _LEXICON_RULES)], build_lexicon)
+
+
+def build_lexicon() -> Lexicon:
     aliases = load_toml("company_aliases.toml", AliasRules)
     stop = load_toml("company_stoplist.toml", StopRules)
     never = set(stop.never) | set(aliases.ambiguous)
@@ -504,7 +537,7 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
 
 
 def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Company]:
-    view = make_view(state.text, doc)
+    view = article_view(state, doc)
     text = view.text
     matches = _accept(text, find_candidates(view))
     groups: dict[tuple, dict] = {}

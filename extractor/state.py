@@ -35,6 +35,10 @@ class RecapState:
     trading_date: Optional[str] = None
     claims: list[Claim] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Where each token of the Doc ends (normalized offsets), from the tokenizer; None when unknown.
+    token_ends: Optional[list[int]] = None
+    # What components derive from the text and share (companies.article_view), made on first use.
+    derived: dict = field(default_factory=dict, repr=False)
     _sent_starts: list[int] = field(default_factory=list, repr=False)
 
     @property

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 from .component import Component, register
 from .models import Mention, Theme
-from .rules import RuleModel, load_toml
+from .rules import RuleModel, load_toml, rules_path
 from .state import RecapState, add_span
 
 # ---------------------------------------------------------------- rules schema
@@ -67,6 +67,15 @@ class ThemeLexicon:
 
 @lru_cache(maxsize=1)
 def lexicon() -> ThemeLexicon:
+    """The theme lexicon, from the cache folder when it was built from the same rules and code."""
+    from pathlib import Path
+
+    from . import lexcache
+
+    return lexcache.cached("themes", [Path(__file__), rules_path("themes.toml")], build_lexicon)
+
+
+def build_lexicon() -> ThemeLexicon:
     rules = load_toml("themes.toml", ThemeRules)
     keys: dict[str, TKey] = {}
     words = []
@@ -317,12 +326,12 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
 
 
 def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Theme]:
-    from .companies import make_view
+    from .companies import article_view
 
-    view = make_view(state.text, doc)
+    view = article_view(state, doc)
     text = view.text
     # view offset of each normalized offset, to place company mentions in the view
-    to_view = {p: i for i, p in enumerate(view.pos)}
+    to_view = _Identity() if view.identity else {p: i for i, p in enumerate(view.pos)}
     occupied = bytearray(len(text) + 1)
     company_spans = []
     for c in state.companies:
@@ -352,6 +361,14 @@ def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[
             g["role"] = _role(text, m)
     return [Theme(name=name, leaders=g["leaders"], role=g["role"], mentions=g["mentions"], rule=g["rule"])
             for name, g in groups.items()]
+
+
+class _Identity:
+    """The map from normalized to view offsets when the view removed nothing."""
+
+    @staticmethod
+    def get(pos: int, default=None) -> int:
+        return pos
 
 
 @register

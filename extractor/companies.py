@@ -110,12 +110,14 @@ def _t2s_forms(form: str) -> set[str]:
     return out
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+_ASCII_UPPER_RUN = re.compile(r"[A-Z]+")
+
+
 def _fold(s: str) -> str:
-    return s.translate(_ASCII_LOWER)
+    return _ASCII_UPPER_RUN.sub(lambda m: m.group().lower(), s)
 
 
 @dataclass
@@ -131,9 +133,16 @@ class View:
     starts: Optional[set[int]]
     ends: Optional[set[int]]
     identity: bool = False
+    _folded: Optional[str] = None
 
     def span(self, s: int, e: int) -> tuple[int, int]:
         return self.pos[s], self.pos[e - 1] + 1
+
+    def folded(self) -> str:
+        """The text with ASCII letters in lower case, as the lexicons' automata hold their keys."""
+        if self._folded is None:
+            self._folded = _fold(self.text)
+        return self._folded
 
 
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü\u00e0-\u01dc]{1,6}\)")
@@ -252,7 +261,11 @@ def build_lexicon() -> Lexicon:
             words.append(form)
     automaton = ahocorasick.Automaton()
     for k, ks in keys.items():
-        automaton.add_word(k, k)
+        key = _choose(ks)
+        if key is not None:  # an ambiguous surface is never a match
+            # what find_candidates checks of each hit, worked out once per surface
+            strict = bool(_CJK.search(k)) and (len(k) <= 3 or key.weak)
+            automaton.add_word(k, (len(k), key, k[0] in _ALNUM_CHARS, k[-1] in _ALNUM_CHARS, strict))
     automaton.make_automaton()
     return Lexicon(automaton=automaton, keys=keys, words=sorted(set(words)), by_name=by_name)
 
@@ -288,7 +301,7 @@ def resolve(name: str) -> Optional[CompanyRef]:
 
 # ---------------------------------------------------------------- matching
 
-_ALNUM = re.compile(r"[A-Za-z0-9]")
+_ALNUM_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _PRIORITY = {"name": 0, "alias": 1, "firm": 1, "variant": 2, "former": 3, "delisted": 4}
 
 # What makes a bare word a stock: a code, a move or a streak right after it.
@@ -333,23 +346,18 @@ def _choose(keys: list[Key]) -> Optional[Key]:
 def find_candidates(view: View) -> list[Match]:
     lex = lexicon()
     text = view.text
-    folded = _fold(text)
+    n = len(text)
     starts, ends = view.starts, view.ends
     found: list[Match] = []
-    for end_idx, k in lex.automaton.iter(folded):
+    for end_idx, (length, key, alnum_first, alnum_last, strict) in lex.automaton.iter(view.folded()):
         end = end_idx + 1
-        start = end - len(k)
-        key = _choose(lex.keys[k])
-        if key is None:
+        start = end - length
+        if alnum_first and start > 0 and text[start - 1] in _ALNUM_CHARS:
             continue
-        if _ALNUM.match(k[0]) and start > 0 and _ALNUM.match(text[start - 1]):
+        if alnum_last and end < n and text[end] in _ALNUM_CHARS:
             continue
-        if _ALNUM.match(k[-1]) and end < len(text) and _ALNUM.match(text[end]):
-            continue
-        if starts is not None and _CJK.search(k):
-            aligned = start in starts and end in ends
-            if not aligned and (len(k) <= 3 or key.weak):
-                continue
+        if strict and starts is not None and not (start in starts and end in ends):
+            continue  # a short or weak name must sit on token boundaries
         found.append(Match(start, end, key, text[start:end]))
     # Longest match wins; among equals, the earlier one.
     found.sort(key=lambda m: (-(m.end - m.start), m.start))

@@ -9,6 +9,7 @@ recaps use: "光模块：A、B、C", "龙头A", "A领涨", "以A为首", "A为�
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,13 +42,15 @@ class ThemeRules(RuleModel):
 
 # ---------------------------------------------------------------- lexicon
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 
 
+_ASCII_UPPER_RUN = re.compile(r"[A-Z]+")
+
+
 def _fold(s: str) -> str:
-    return s.translate(_ASCII_LOWER)
+    return _ASCII_UPPER_RUN.sub(lambda m: m.group().lower(), s)
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ _GENERIC_TOKENS_BAD = re.compile(r"[的在与及和则而其了是对把被从�
 def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optional[dict] = None) -> list[TMatch]:
     """Theme mentions in the view's text; `occupied` (view offsets) marks company mentions to stay out of."""
     lex = lexicon()
-    folded = text.translate(_ASCII_LOWER)
+    folded = view.folded() if view is not None and view.text is text else _fold(text)
     starts, ends = (view.starts, view.ends) if view is not None else (None, None)
     found: list[TMatch] = []
     for end_idx, k in lex.automaton.iter(folded):
@@ -217,7 +220,6 @@ def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[byt
         occ[s:ext] = b"\x01" * (ext - s)
 
     bounds = sorted(starts)
-    import bisect
     for g in re.finditer(r"(概念股|概念|板块)", text):
         e = g.start()
         i = bisect.bisect_left(bounds, e) - 1
@@ -305,9 +307,10 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
     out: list[str] = []
     after = text[m.ext_end:m.ext_end + 3]
     colon = re.match(r"\s*(?:[:：]|方向[:：]|个股[:：])", after)
-    for s, e, name in company_spans:
-        if s < m.ext_end or s >= limit:
-            continue
+    for i in range(bisect.bisect_left(company_spans, (m.ext_end,)), len(company_spans)):
+        s, e, name = company_spans[i]
+        if s >= limit:
+            break  # sorted: the rest start later still
         if colon:
             # "光模块：A、B、C" - the list up to the clause end
             seg = text[m.ext_end:s]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Optional
@@ -465,6 +465,54 @@ def _tail(text: str, s: int, e: int, starts: Optional[set[int]]) -> int:
         s = h.end()
 
 
+def _finditer_at(pattern: re.Pattern, text: str, starts: Iterable[int]) -> Iterator[re.Match]:
+    """`pattern.finditer(text)`, trying the pattern only at `starts` (ascending; they must include
+    every offset a match can start at, and the pattern must never match the empty string)."""
+    pos = 0
+    for p in starts:
+        if p >= pos and (m := pattern.match(text, p)):
+            yield m
+            pos = m.end()
+
+
+def _windows(anchors: Iterable[int], lo: int, hi: int) -> Iterator[int]:
+    """Offsets a + lo .. a + hi - 1 for each anchor a (ascending), each once, ascending."""
+    nxt = 0
+    for a in anchors:
+        for p in range(max(nxt, a + lo, 0), a + hi):
+            yield p
+        nxt = max(nxt, a + hi)
+
+
+def _coded_starts(text: str) -> Iterator[int]:
+    """Where _UNKNOWN_CODED can match: up to 14 CJK characters and a 2-4 character -HK tag
+    before the blanks before a parenthesis."""
+    def parens() -> Iterator[int]:
+        for m in _PAREN.finditer(text):
+            w = m.start()
+            while w > 0 and text[w - 1].isspace():
+                w -= 1
+            yield w
+    return _windows(parens(), -18, -1)
+
+
+_PAREN = re.compile(r"[(（]")
+
+
+def _suffixed_starts(text: str) -> list[int]:
+    """Where _UNKNOWN_SUFFIXED can match: in the run of up to 12 CJK characters before a suffix."""
+    found = set()
+    for suf in _SUFFIX:
+        i = text.find(suf)
+        while i >= 0:
+            p = i
+            while p > i - 12 and p > 0 and "\u4e00" <= text[p - 1] <= "\u9fff":
+                p -= 1
+                found.add(p)
+            i = text.find(suf, i + 1)
+    return sorted(found)
+
+
 _GOVERNMENT = re.compile(r"(?:人民银行|央行|部|委|委员会|局|署|厅|办公室|政府|法院|协会|交易所)$")
 
 
@@ -509,9 +557,9 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
 
     pending: list[tuple[int, int, str]] = []
 
-    for m in _UNKNOWN_CODED.finditer(text):
+    for m in _finditer_at(_UNKNOWN_CODED, text, _coded_starts(text)):
         consider(m.start(1), m.end(1), False)
-    for m in _UNKNOWN_SUFFIXED.finditer(text):
+    for m in _finditer_at(_UNKNOWN_SUFFIXED, text, _suffixed_starts(text)):
         after = text[m.end():m.end() + 1]
         consider(m.start(1), m.end(1), not after or after in "、,，\n")
     for m in _UNKNOWN_MOVED.finditer(text):

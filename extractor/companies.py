@@ -16,7 +16,7 @@ streak (…科技、…股份 3连板) come out as `listed: false, code: null`.
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from itertools import accumulate, chain
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -158,6 +158,9 @@ def _token_bounds(doc: Doc, token_ends: Optional[list[int]]) -> tuple[Iterable[i
     return [a for a, _ in bounds], [b for _, b in bounds]
 
 
+_KEPT_RUN = re.compile(b"\x01+")
+
+
 def make_view(text: str, doc: Optional[Doc] = None, token_ends: Optional[list[int]] = None) -> View:
     cuts: list[tuple[int, int]] = []
     if _TONED.search(text):
@@ -176,8 +179,9 @@ def make_view(text: str, doc: Optional[Doc] = None, token_ends: Optional[list[in
     keep = bytearray(b"\x01") * len(text)
     for a, b in cuts:
         keep[a:b] = bytes(b - a)
-    pos = [i for i in range(len(text)) if keep[i]]
-    vtext = "".join(text[i] for i in pos)
+    kept = [m.span() for m in _KEPT_RUN.finditer(keep)]
+    pos = list(chain.from_iterable(range(a, b) for a, b in kept))
+    vtext = "".join(text[a:b] for a, b in kept)
     starts = ends = None
     if doc is not None:
         # view index of each normalized offset (removed characters map to the next kept one)

@@ -143,7 +143,8 @@ def test_streamed_json_of_an_article_with_nothing_in_it():
 
 
 def test_a_few_megabytes_through_the_cli_stream_to_the_same_json(tmp_path):
-    """`recap parse` streams a huge article into --out and --jsonl; the JSON is the in-memory one's."""
+    """`recap parse` streams a huge article into --out (and --jsonl, for a smaller one); the JSON
+    is the in-memory one's."""
     import orjson
 
     from extractor.batch import run
@@ -153,12 +154,16 @@ def test_a_few_megabytes_through_the_cli_stream_to_the_same_json(tmp_path):
         from huge_input import make_article
     finally:
         sys.path.pop(0)
-    text = make_article(2 << 20)
-    src = tmp_path / "huge.txt"
-    src.write_text(text, encoding="utf-8")
-    expected = orjson.dumps(extract_in_pieces(text, source=str(src)).model_dump(mode="json")) + b"\n"
-    assert run([str(src)], out=tmp_path / "out", progress=False)["ok"] == 1
-    assert (tmp_path / "out" / "huge.json").read_bytes() == expected
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["huge.json"]
-    assert run([str(src)], jsonl=tmp_path / "all.jsonl", progress=False)["ok"] == 1
-    assert (tmp_path / "all.jsonl").read_bytes() == expected
+    for name, n_bytes, kind in (("huge", 2 << 20, "out"), ("large", 600 << 10, "jsonl")):
+        text = make_article(n_bytes)
+        src = tmp_path / f"{name}.txt"
+        src.write_text(text, encoding="utf-8")
+        expected = orjson.dumps(extract_in_pieces(text, source=str(src)).model_dump(mode="json")) + b"\n"
+        if kind == "out":
+            assert run([str(src)], out=tmp_path / "out", progress=False)["ok"] == 1
+            assert (tmp_path / "out" / "huge.json").read_bytes() == expected
+            assert [p.name for p in (tmp_path / "out").iterdir()] == ["huge.json"]
+        else:
+            assert run([str(src)], jsonl=tmp_path / "all.jsonl", progress=False)["ok"] == 1
+            assert (tmp_path / "all.jsonl").read_bytes() == expected
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl", "huge.txt", "large.txt", "out"]

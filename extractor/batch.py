@@ -16,6 +16,7 @@ A last line without its newline (from a killed run) is cut off and its article r
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -110,13 +111,39 @@ def _write_huge(text: str, source: Optional[str], aid: str, settings: Settings) 
     return path
 
 
+# An output longer than this (a huge article's) is judged by its head: the fields before "figures".
+HEAD_BYTES = 1 << 20
+_HEAD_FIELD = re.compile(rb'"(article_id|pipeline_version)":\s*"([^"\\]*)"')
+
+
+def _identity(head: bytes, whole: bool) -> Optional[tuple[str, str]]:
+    """(article_id, pipeline_version) of an article's JSON, from all of it or from its head."""
+    if whole:
+        try:
+            data = orjson.loads(head)
+        except orjson.JSONDecodeError:
+            return None
+        if isinstance(data, dict) and isinstance(data.get("article_id"), str):
+            return data["article_id"], str(data.get("pipeline_version"))
+        return None
+    fields = dict(_HEAD_FIELD.findall(head.split(b'"figures"', 1)[0]))
+    if b"article_id" in fields and b"pipeline_version" in fields:
+        return fields[b"article_id"].decode(), fields[b"pipeline_version"].decode()
+    return None
+
+
 def _written(target: str, aid: str, version: str) -> bool:
     try:
         with open(target, "rb") as fh:
-            data = orjson.loads(fh.read())
-    except (OSError, orjson.JSONDecodeError):
+            head = fh.read(HEAD_BYTES + 1)
+            whole = len(head) <= HEAD_BYTES
+            if not whole:
+                fh.seek(-2, os.SEEK_END)
+                if fh.read().rstrip() != b"}":  # not a complete object
+                    return False
+    except OSError:
         return False
-    return isinstance(data, dict) and data.get("article_id") == aid and data.get("pipeline_version") == version
+    return _identity(head, whole) == (aid, version)
 
 
 def parse_chunk(tasks: list[Task], settings: Settings) -> list[Result]:
@@ -129,19 +156,30 @@ def scan_jsonl(path: Path, version: str) -> set[str]:
     """Ids of the articles a JSONL file already holds for `version`; cuts off a partial last line."""
     if not path.exists():
         return set()
-    with open(path, "r+b") as fh:
-        data = fh.read()
-        complete = data.rfind(b"\n") + 1
-        if complete < len(data):
-            fh.truncate(complete)
     done = set()
-    for line in data[:complete].splitlines():
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            continue
-        if isinstance(item, dict) and item.get("pipeline_version") == version and item.get("article_id"):
-            done.add(item["article_id"])
+
+    def line(head: bytes, length: int) -> None:
+        ident = _identity(head, length <= HEAD_BYTES)
+        if ident and ident[0] and ident[1] == version:
+            done.add(ident[0])
+
+    # Read in blocks, keeping at most the head of each line: a huge article's line is never held.
+    with open(path, "r+b") as fh:
+        pos = start = 0  # offset of the block; of the current line
+        head = bytearray()
+        while block := fh.read(1 << 20):
+            i = 0
+            while (j := block.find(b"\n", i)) >= 0:
+                if len(head) <= HEAD_BYTES:
+                    head += block[i:min(j, i + HEAD_BYTES + 1 - len(head))]
+                if pos + j > start:
+                    line(bytes(head), pos + j - start)
+                start, head, i = pos + j + 1, bytearray(), j + 1
+            if len(head) <= HEAD_BYTES:
+                head += block[i:i + HEAD_BYTES + 1 - len(head)]
+            pos += len(block)
+        if start < pos:
+            fh.truncate(start)
     return done
 
 

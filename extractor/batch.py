@@ -99,7 +99,11 @@ def _write_huge(text: str, source: Optional[str], aid: str, settings: Settings) 
     """Stream a huge article's JSON (and its newline) into a new file in the spool folder."""
     from . import pipeline
 
-    fd, path = tempfile.mkstemp(prefix=".recap-", suffix=".json.tmp", dir=settings.spool_dir)
+    import secrets
+
+    # not mkstemp: the output keeps the mode (umask) every other output gets
+    path = os.path.join(settings.spool_dir, f".recap-{os.getpid()}-{secrets.token_hex(6)}.json.tmp")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with open(fd, "wb", buffering=1 << 20) as fh:
             pipeline.write_in_pieces(text, fh, source=source, date=settings.date, pretty=settings.pretty,

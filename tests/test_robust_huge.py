@@ -6,6 +6,7 @@ whole-article extraction on the example articles cut into many small pieces.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -163,6 +164,9 @@ def test_a_few_megabytes_through_the_cli_stream_to_the_same_json(tmp_path):
             assert run([str(src)], out=tmp_path / "out", progress=False)["ok"] == 1
             assert (tmp_path / "out" / "huge.json").read_bytes() == expected
             assert [p.name for p in (tmp_path / "out").iterdir()] == ["huge.json"]
+            umask = os.umask(0)
+            os.umask(umask)
+            assert (tmp_path / "out" / "huge.json").stat().st_mode & 0o777 == 0o666 & ~umask
         else:
             assert run([str(src)], jsonl=tmp_path / "all.jsonl", progress=False)["ok"] == 1
             assert (tmp_path / "all.jsonl").read_bytes() == expected

@@ -8,6 +8,11 @@ one when called); afterwards the stand-ins are removed, so a later `import spacy
 real package. If spaCy's import ever needs more from its CLI, the stand-in fails and spaCy is
 imported in full. Set RECAP_FULL_SPACY=1 to always import it in full.
 
+thinc (under spaCy) probes for PyTorch, CuPy, TensorFlow and MXNet when it is imported; where PyTorch
+is installed that alone takes seconds. The pipeline runs no neural model, so while spaCy imports
+those backends are made to look absent (unless one is already imported). A process that needs thinc
+with those backends should import them first, or set RECAP_FULL_SPACY=1.
+
 jieba: `jieba._compat` imports setuptools' `pkg_resources` (a third of a second) only to open its
 dictionary files, and opens them from its own folder when that import fails; it is made to fail
 while jieba imports, and a later `import pkg_resources` works as usual.
@@ -25,6 +30,9 @@ def _info(*args, **kwargs):
     return info(*args, **kwargs)
 
 
+_ML_BACKENDS = ("torch", "cupy", "cupyx", "tensorflow", "mxnet")
+
+
 def import_spacy() -> None:
     if "spacy" in sys.modules or os.environ.get("RECAP_FULL_SPACY"):
         return
@@ -33,6 +41,9 @@ def import_spacy() -> None:
     cli = types.ModuleType("spacy.cli")
     cli.info = info
     sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = cli, info
+    blocked = [] if "thinc" in sys.modules else [b for b in _ML_BACKENDS if b not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # makes `import torch` raise ImportError
     try:
         import spacy
     except Exception:
@@ -42,6 +53,9 @@ def import_spacy() -> None:
     finally:
         for name, stub in (("spacy.cli", cli), ("spacy.cli.info", info)):
             if sys.modules.get(name) is stub:
+                del sys.modules[name]
+        for name in blocked:
+            if name in sys.modules and sys.modules[name] is None:
                 del sys.modules[name]
     if getattr(spacy, "cli", None) is cli:
         del spacy.cli

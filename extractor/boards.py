@@ -15,6 +15,7 @@ a run of 3-6 characters shaped like a stock name that holds none of the stop wor
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Optional
@@ -84,7 +85,9 @@ class Grammar:
         self.stop_words = set(n.stop_words)
         s = r.status
         self.promoted = re.compile(s.promoted)
-        self.broken, self.ended = x(s.broken), x(s.ended)
+        # Matched where a mention ends, from the start of any blanks before it (`status_at`): anchored
+        # that way, a search over a long run of blanks does not retry the run from every position.
+        self.broken, self.ended = (re.compile(rf"(?<!\s)(?:{_expand(v, r.pieces)})") for v in (s.broken, s.ended))
         self.verb = re.compile(n.verbs)
         self.list_sep = re.compile(r"(?:、|/|和|与|及|以及)\s*$")
         self.ladder_open = re.compile(r"(?:^|\n)[ \t\u3000]*[【\[(（]?[ \t\u3000]*$")
@@ -144,14 +147,28 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
     for m in g.words.finditer(text):
         word = m.group().rstrip()
         hits.append(Hit(m.start(), m.start() + len(word), g.r.words[word], None, "board.word"))
-    # keep the widest reading of a span (4天2板 over its 2板)
+    # keep the widest reading of a span (4天2板 over its 2板): every kept hit starts at or before
+    # this one, so it is inside one of them when it ends at or before the furthest end
     hits.sort(key=lambda h: (h.start, -h.end))
     out: list[Hit] = []
+    furthest = -1
     for h in hits:
-        if any(o.start <= h.start and h.end <= o.end for o in out):
+        if h.end <= furthest:
             continue
         out.append(h)
+        furthest = max(furthest, h.end)
     return out
+
+
+def status_at(text: str, pos: int, g: Grammar) -> Optional[str]:
+    """broken (炸板) or ended (断板) when written right after a mention ending at `pos`."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    if g.broken.match(text, pos):
+        return "broken"
+    if g.ended.match(text, pos):
+        return "ended"
+    return None
 
 
 @dataclass
@@ -320,6 +337,7 @@ def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name,
     out = []
     col: Optional[int] = None
     current: Optional[Hit] = None
+    starts = [h.start for h in hits]  # hits are in text order
     for line in re.finditer(r"[^\n]+", text):
         if not line.group().lstrip().startswith("|"):
             current, col = None, None
@@ -334,7 +352,8 @@ def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name,
             if t in _NAME_HEADERS:
                 col = i
         filled = [(t, o) for t, o in cells if t]
-        in_line = [h for h in hits if line.start() <= h.start and h.end <= line.end()]
+        in_line = [h for h in hits[bisect_left(starts, line.start()):bisect_right(starts, line.end())]
+                   if h.end <= line.end()]
         if len(filled) == 1 and in_line and in_line[0].end - in_line[0].start == len(filled[0][0]):
             current = in_line[0]
             continue
@@ -401,10 +420,7 @@ def extract_boards(state: RecapState) -> list[Board]:
         status = hit.status
         tail = max(hit.end, name.end)
         if status is None:
-            if g.broken.match(text, tail):
-                status = "broken"
-            elif g.ended.match(text, tail):
-                status = "ended"
+            status = status_at(text, tail, g)
         s, e = view.back(min(name.start, hit.start), max(name.end, hit.end))
         boards.append(state.mention(Board, s, e, company=name.name, code=name.code, boards=hit.boards,
                                     days=hit.days, status=status, rule=rule))

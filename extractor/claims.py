@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -103,11 +104,13 @@ def _alt(words) -> str:
 
 
 MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
+_NO_MODALITY = len(MODALITY_ORDER)
 _LIST_SEP = re.compile(r"[、/和与及跟]")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
 _CLAUSE_END = re.compile(r"[，,：:](?![^（(）)]{0,30}[)）])")  # not inside (沪：600519)
 _PAREN = re.compile(r"[(（][^()（）]{0,24}[)）]|[(（][^()（）]*$")
 _SENT_END = re.compile(r"[。！？!?；;]")
+_NEWLINE = re.compile(r"\n")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
 _NAME_HEADERS = ("名称", "股票名称", "简称", "股票简称", "证券简称", "个股", "股票", "名字", "标的")
 _INDEX_HEADERS = ("序号", "排名", "编号", "No", "NO", "#")
@@ -180,6 +183,7 @@ class Lexicon:
 
         mo = c.modality
         self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
+        self.modality_rank = {w: MODALITY_ORDER.index(k) for w, k in self.modality_of.items()}
         self.modality_re = re.compile(rf"(?P<no>{_alt(mo.not_cue)})|(?P<w>{_alt(self.modality_of)})")
 
 
@@ -326,7 +330,14 @@ class Carry:
     lead_modality: Optional[str] = None  # list item lead-in (1、媒体传言：…)
     # sentence scope
     metric: Optional[tuple[Optional[str], Optional[Cue], Optional[str]]] = None  # (term, cue, base)
-    sent_periods: list[tuple[str, str]] = field(default_factory=list)  # (period, kind) in order
+    sent_periods: dict[str, str] = field(default_factory=dict)  # the last period of each kind (see _note_period)
+
+    def start_sentence(self) -> None:
+        self.metric, self.sent_periods = None, {}
+
+    def note_periods(self, periods: list[tuple[str, str]]) -> None:
+        for p, kind in periods:
+            _note_period(self.sent_periods, p, kind)
     fig_index: int = 0
 
 
@@ -338,6 +349,8 @@ class Attribution:
     company_names: set[str] = field(default_factory=set)
     carried: Optional[str] = None  # the subject in view when a clause starts
     _valid: dict = field(default_factory=dict)
+    _sentence_key: Optional[tuple[int, int]] = None
+    _sentence_scan: tuple = ()
 
     # ---- subjects
 
@@ -521,7 +534,8 @@ class Attribution:
             pos = m.end()
             w = m.group()
             cue = self.lex.cue_of.get(w)
-            inside = any(ps <= m.start() and m.end() <= pe for ps, pe in masked)
+            k = bisect_right(masked[0], m.start()) - 1
+            inside = k >= 0 and m.end() <= masked[1][k]
             if inside and not (cue and b - m.end() <= 1):
                 continue
             if len(w) == 1 and b - m.end() > 3:  # 报 in 本报, 涨 in 涨停潮: one character counts only next to the figure
@@ -603,13 +617,36 @@ class Attribution:
         return "day"
 
     def modality(self, a: int, b: int) -> Optional[str]:
-        best = None
-        for m in self.lex.modality_re.finditer(self.state.text, a, b):
-            if m.group("w"):
-                k = self.lex.modality_of[m.group("w")]
-                if best is None or MODALITY_ORDER.index(k) < MODALITY_ORDER.index(best):
-                    best = k
-        return best
+        return self._best_modality(self.lex.modality_re.finditer(self.state.text, a, b))
+
+    def _best_modality(self, matches, best: int = _NO_MODALITY) -> Optional[str]:
+        rank_of = self.lex.modality_rank
+        for m in matches:
+            w = m.group("w")
+            if w:
+                best = min(best, rank_of[w])
+        return MODALITY_ORDER[best] if best < _NO_MODALITY else None
+
+    def sentence_modality(self, ss: int, se: int, b: int) -> Optional[str]:
+        """`modality(ss, b)` for a position `b` inside the sentence [ss, se), from one scan of the
+        sentence: the cue words are plain literals, so the scan up to `b` finds the sentence scan's
+        matches that end by `b`, then whatever a rescan of the one match that straddles `b` finds."""
+        if self._sentence_key != (ss, se):
+            self._sentence_key = (ss, se)
+            matches = list(self.lex.modality_re.finditer(self.state.text, ss, se))
+            rank_of = self.lex.modality_rank
+            best, prefix = _NO_MODALITY, [_NO_MODALITY]
+            for m in matches:
+                w = m.group("w")
+                if w:
+                    best = min(best, rank_of[w])
+                prefix.append(best)
+            self._sentence_scan = (matches, [m.end() for m in matches], prefix)
+        matches, ends, prefix = self._sentence_scan
+        k = bisect_right(ends, b)
+        if k < len(matches) and matches[k].start() < b:
+            return self._best_modality(self.lex.modality_re.finditer(self.state.text, matches[k].start(), b), prefix[k])
+        return MODALITY_ORDER[prefix[k]] if prefix[k] < _NO_MODALITY else None
 
 
 def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
@@ -633,14 +670,18 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     state.claims_context = carry
     fi = 0
     table_header: Optional[list[str]] = None
-    lines = split_spans(text, 0, len(text), re.compile(r"\n"))
+    lines = split_spans(text, 0, len(text), _NEWLINE)
+    prev = ""  # the last non-blank line before this one
     for li, (ls, le) in enumerate(lines):
         line = text[ls:le]
-        if line.strip().startswith("|"):
+        previous_line, stripped = prev, line.strip()
+        if stripped:
+            prev = stripped
+        if stripped.startswith("|"):
             table_header, fi = table_line(att, carry, lines, li, table_header, figs, fi)
             continue
         table_header = None
-        wrapped = soft_wrap(text, lines, li)
+        wrapped = soft_wrap(previous_line, stripped)
         if not wrapped:
             carry.subject = None
             carry.lead_modality = None
@@ -655,7 +696,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             continue
         for si, (ss, se) in enumerate(split_spans(text, ls, le, _SENT_END)):
             if not (wrapped and si == 0):
-                carry.metric, carry.sent_periods = None, []
+                carry.start_sentence()
             sent_modality_start = ss
             for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
                 in_clause = []
@@ -663,20 +704,22 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
                     if _ns(state.figures[figs[fi]]) >= cs:
                         in_clause.append(state.figures[figs[fi]])
                     fi += 1
-                clause(att, carry, cs, ce, in_clause, sent_modality_start)
+                clause(att, carry, cs, ce, in_clause, sent_modality_start, se)
 
 
-def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure], sent_start: int) -> None:
+def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure], sent_start: int,
+           sent_end: Optional[int] = None) -> None:
     lex, text = att.lex, att.state.text
     all_periods = att.periods_in(cs, ce)
-    masked = [(m.start(), m.end()) for m in all_periods]
-    periods = [m for m in all_periods if att.period_kind(m) != "reference"]
+    masked = ([m.start() for m in all_periods], [m.end() for m in all_periods])
+    periods = [(m, kind) for m in all_periods if (kind := att.period_kind(m)) != "reference"]
     # A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it.
-    for m in periods:
-        if att.peel(text[cs:m.start()]) == "" and att.period_kind(m) == "day" and not m.group().startswith(
+    for m, kind in periods:
+        if att.peel(text[cs:m.start()]) == "" and kind == "day" and not m.group().startswith(
                 ("截", "到", "从", "自")):
             carry.period = clean_period(m.group())
         break
+    written = [(clean_period(m.group()), kind) for m, kind in periods]
     if not figs:
         end = ce
         hits = att.metric_hits(cs, ce, masked)
@@ -703,7 +746,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.metric = (terms[-1].term, None, None)
         elif hits and not hits[-1].cue.compose:
             carry.metric = (None, hits[-1].cue, None)
-        carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
+        carry.note_periods(written)
         return
     att.carried = carry.subject
     first_unit = unit_key(figs[0])
@@ -718,6 +761,8 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
     items = [p for p in _LIST_SEP.split(carry.subject or "") if p] if distribute and not own_subject else []
     prev_end = cs
     prev_metric = None
+    last = dict(carry.sent_periods)  # periods written before the figure: the sentence's so far, then the clause's
+    pi = 0
     for k, f in enumerate(figs):
         unit = unit_key(f)
         hits = [h for h in att.metric_hits(prev_end, _ns(f), masked) if usable(h, unit)]
@@ -761,33 +806,37 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         if f.metric in lex.turnover_metrics and f.subject:
             market = lex.market_of_index.get(lex.canonical_subject.get(f.subject, f.subject))
             f.subject = market or f.subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
-        left = carry.sent_periods + [
-            (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= _ns(f)]
-        f.period = choose_period(left, carry.period)
-        f.modality = att.modality(sent_start, _ns(f)) or carry.lead_modality or "fact"
+        while pi < len(periods) and periods[pi][0].end() <= _ns(f):
+            _note_period(last, *written[pi])
+            pi += 1
+        f.period = _choose_noted(last, carry.period)
+        hedge = (att.modality(sent_start, _ns(f)) if sent_end is None
+                 else att.sentence_modality(sent_start, sent_end, _ns(f)))
+        f.modality = hedge or carry.lead_modality or "fact"
         prev_end = _ne(f)
-    carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
+    carry.note_periods(written)
 
 
-def soft_wrap(text: str, lines, li: int) -> bool:
-    """Whether line `li` continues the sentence of the line before it (a hard-wrapped paragraph)."""
-    prev = next((text[s:e].strip() for s, e in reversed(lines[:li]) if text[s:e].strip()), "")
-    line = text[lines[li][0]:lines[li][1]].strip()
+def soft_wrap(prev: str, line: str) -> bool:
+    """Whether a line continues the sentence of the non-blank line before it (a hard-wrapped
+    paragraph); both stripped."""
     return (len(prev) > 15 and prev[-1] not in "。！？!?；;：:」”)）" and not _LIST_MARKER.match(line)
             and not line.startswith("|") and not _LIST_MARKER.match(prev))
 
 
-def choose_period(left: list[tuple[str, str]], day: Optional[str]) -> Optional[str]:
+def _note_period(last: dict[str, str], period: str, kind: str) -> None:
+    """Keep the last period of each kind that choosing a figure's period tells apart (a time of day:
+    intraday and anaphoric together)."""
+    last["time" if kind in ("intraday", "anaphoric") else kind] = period
+
+
+def _choose_noted(last: dict[str, str], day: Optional[str]) -> Optional[str]:
     """The figure's period from those written before it in its sentence and the day in force:
     a span (截至11月底) or a day named in the sentence wins, then the day in force, then a time of day."""
-    for kinds in (("span",), ("day",)):
-        found = [p for p, k in left if k in kinds]
-        if found:
-            return found[-1]
-    if day:
-        return day
-    found = [p for p, k in left if k in ("intraday", "anaphoric")]
-    return found[-1] if found else None
+    for kind in ("span", "day"):
+        if kind in last:
+            return last[kind]
+    return day if day else last.get("time")
 
 
 def usable(h: Hit, unit: str) -> bool:

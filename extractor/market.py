@@ -260,6 +260,8 @@ class _Matcher:
                 self.numbers.append(replace(n, text=n.text[k + 1:], start=n.end - len(n.text) + k + 1,
                                             value=n.high, low=None, high=None))
         self.numbers.sort(key=lambda n: (n.start, n.end))
+        self.theme_spans = sorted((of[m._nstart], of[m._nend]) for t in state.themes for m in t.mentions)
+        self.theme_starts = [s for s, _ in self.theme_spans]
 
     # ---- scope guards
     def whole_market(self, head: int, num_start: int) -> Optional[int]:
@@ -281,11 +283,10 @@ class _Matcher:
             for m in rx.finditer(prefix):
                 if m.end() > last_end or (m.end() == last_end and kind != "market"):
                     last_kind, last_end = kind, m.end()
-        for t in self.state.themes:
-            for mention in t.mentions:
-                ms, me = self.view.of[mention._nstart], self.view.of[mention._nend]
-                if s0 <= ms and me <= head and me - s0 > last_end:
-                    last_kind, last_end = "sector", me - s0
+        spans = self.theme_spans[bisect_left(self.theme_starts, s0):bisect_right(self.theme_starts, head)]
+        theme_end = max((me for _, me in spans if me <= head), default=None)
+        if theme_end is not None and theme_end - s0 > last_end:
+            last_kind, last_end = "sector", theme_end - s0
         if last_kind in ("sector", "sub"):
             return None
         if last_kind == "market" and g.strong_market.search(prefix):

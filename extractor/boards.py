@@ -91,7 +91,8 @@ class Grammar:
         self.verb = re.compile(n.verbs)
         self.list_sep = re.compile(r"(?:、|/|和|与|及|以及)\s*$")
         self.ladder_open = re.compile(r"(?:^|\n)[ \t\u3000]*[【\[(（]?[ \t\u3000]*$")
-        self.ladder_close = re.compile(r"[ \t\u3000]*(?:[】\]）)][ \t\u3000]*[:：]?|[:：])[ \t\u3000]*")
+        # matched from the start of the blanks before a count (`ladder_close_at`)
+        self.ladder_close = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*(?:[】\]）)][ \t\u3000]*[:：]?|[:：])[ \t\u3000]*")
 
 
 @lru_cache(maxsize=1)
@@ -160,10 +161,25 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
     return out
 
 
+def _blanks_start(text: str, pos: int, blank=str.isspace) -> int:
+    """Where the run of blanks that ends at `pos` starts (`pos` itself when there is none)."""
+    while pos > 0 and blank(text[pos - 1]):
+        pos -= 1
+    return pos
+
+
+def _inline_blank(ch: str) -> bool:
+    return ch in " \t\u3000"
+
+
+def ladder_close_at(text: str, pos: int, g: Grammar) -> Optional[re.Match]:
+    """The bracket or colon closing a ladder heading right after `pos` (5板：, 【3板】)."""
+    return g.ladder_close.match(text, _blanks_start(text, pos, _inline_blank))
+
+
 def status_at(text: str, pos: int, g: Grammar) -> Optional[str]:
     """broken (炸板) or ended (断板) when written right after a mention ending at `pos`."""
-    while pos > 0 and text[pos - 1].isspace():
-        pos -= 1
+    pos = _blanks_start(text, pos)
     if g.broken.match(text, pos):
         return "broken"
     if g.ended.match(text, pos):
@@ -388,7 +404,7 @@ def extract_boards(state: RecapState) -> list[Board]:
     for hit in hits:
         if id(hit) in used:
             continue
-        close = g.ladder_close.match(text, hit.end)
+        close = ladder_close_at(text, hit.end, g)
         at_line_start = g.ladder_open.search(text, max(0, hit.start - 6), hit.start)
         name, promoted, pos = (None, False, hit.start) if (close and at_line_start) else namer.before(hit.start)
         if close and name is None:

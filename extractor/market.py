@@ -134,10 +134,10 @@ class Grammar:
         self.period = re.compile(x(s.period_words))
         self.foreign = re.compile(x(s.sub_market))
         self.strong_market = re.compile(r"两市|沪深|三市|全市场|A股|沪指|上证|深成指|创业板指")
-        self.comparison = re.compile(r"\s*(?:[<>≤≥]|大于|小于|高于|低于|不低于|不高于)")
+        self.comparison = re.compile(r"(?<!\s)\s*(?:[<>≤≥]|大于|小于|高于|低于|不低于|不高于)")  # at a number's start
         self.comparison_before = re.compile(r"(?:[<>≤≥]=?|大于|小于|高于|低于|不低于|不高于)\s*$")
         self.separately = re.compile(r"分别(?:成交|为)?(?:额)?\s*(?:为)?\s*$")
-        self.sep_join = re.compile(r"\s*(?:和|与|、|,|及)\s*$")
+        self.sep_join = re.compile(r"(?:和|与|、|,|及)\s*$")
         names = _alt(r.indices)
         self.index_name = re.compile(rf"(?:{names})(?!成份股|成分股|ETF)")
         w = r.index_words
@@ -393,7 +393,7 @@ class _Matcher:
             nums = self.numbers
             if i + 1 < len(nums):
                 m = nums[i + 1]
-                if _kind_ok(m, "money") and g.sep_join.search(text, n.end, m.start) and m.start - n.end <= 3:
+                if m.start - n.end <= 3 and _kind_ok(m, "money") and g.sep_join.search(text, n.end, m.start):
                     total = n.value + m.value
                     if total <= t.max_turnover:
                         return "", Candidate("turnover", total, head, m.end, "turnover.sum_separately", -1,

@@ -121,6 +121,25 @@ _NAMED_TAIL = re.compile(
     r"的(?P<is>为|是)?(?P<name>[^的，,。为是()（）]{2,12})(?P<code>[(（](?:[A-Z]{2}|[沪深]:?)?\d{6}(?:\.[A-Z]{2})?[)）])?$")
 _COMPARED = re.compile(r"(?:比|较|相比|相较|同比|环比|对比)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LETTER = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+_NOT_A_NAME = re.compile(r"\d%|\d\.\d|\s")
+_EXAMPLES_END = re.compile(r"等[近超逾约]?$")  # 闰土股份、海峡股份等(6只)
+_ETC_BEFORE_CLASS = re.compile(r"等(?=板块|概念|行业|个股|品种)")
+_LISTED_IN_LABEL = re.compile(r"(?:是|为|包括|有)([^，,是为]{1,12}(?:、[^，,、]{1,12})+)$")
+_BLANK = re.compile(r"\s")
+_BLANKS = re.compile(r"\s+")
+_DAYS_END = re.compile(r"\d{1,2}天$")
+_AND = re.compile(r"[和与及]")
+_YEAR = re.compile(r"(?:19|20)\d{2}年")
+_MONTH_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_COMPARED_END = re.compile(r"(?:较|比|相比|同比|环比|相较)$")
+_NEW_HIGH = re.compile(r".{0,3}(?:新高|新低)")
+_DIGIT_OR_DAY = re.compile(r"\d|[今昨]")
+_DIGIT = re.compile(r"\d")
+_LEAD_LABEL = re.compile(r"[^：:，,。]{1,16}[：:]")
+_BAR = re.compile(r"\|")
+_HEADER_NOISE = re.compile(r"[(（][^)）]*[)）]|[%％]")
 
 
 @dataclass(frozen=True)
@@ -237,6 +256,12 @@ def _ne(item) -> int:
     return item.__pydantic_private__["_nend"]
 
 
+def _assign(f: Figure, **fields) -> None:
+    """Set fields of a figure as pydantic's __setattr__ does (no validation is configured), without its overhead."""
+    f.__dict__.update(fields)
+    f.__pydantic_fields_set__.update(fields)
+
+
 def unit_key(f: Figure) -> str:
     if f.unit == "percent":
         return "percent"
@@ -269,7 +294,7 @@ def split_spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[tu
 
 def clean_period(p: str) -> str:
     p = p.strip()
-    if re.fullmatch(r"(?:19|20)\d{2}年", p):
+    if _YEAR.fullmatch(p):
         return p[:-1]
     return p
 
@@ -297,13 +322,13 @@ def resolve_period(period: Optional[str], trading_date: Optional[str]) -> Option
         while d.weekday() >= 5:
             d += timedelta(days=1)
         return d.isoformat()
-    m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]", p)
+    m = _MONTH_DAY.fullmatch(p)
     if m:
         try:
             return date(int(m.group(1) or td.year), int(m.group(2)), int(m.group(3))).isoformat()
         except ValueError:
             return p
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", p)
+    m = _ISO_DAY.fullmatch(p)
     if m:
         try:
             return date(*map(int, m.groups())).isoformat()
@@ -312,10 +337,13 @@ def resolve_period(period: Optional[str], trading_date: Optional[str]) -> Option
     return p
 
 
+@lru_cache(maxsize=4096)
+def _key_part(s: Optional[str]) -> str:
+    return unicodedata.normalize("NFKC", s or "").strip().lower().replace(" ", "")
+
+
 def claim_key(subject, metric, period) -> str:
-    def norm(s):
-        return unicodedata.normalize("NFKC", s or "").strip().lower().replace(" ", "")
-    return "|".join(norm(x) for x in (subject, metric, period))
+    return "|".join((_key_part(subject), _key_part(metric), _key_part(period)))
 
 
 # ---------------------------------------------------------------- the pass
@@ -346,6 +374,7 @@ class Attribution:
     lex: Lexicon
     state: RecapState
     company_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # nstart -> (nend, name)
+    company_starts: list[int] = field(default_factory=list)  # the keys of company_at, in order
     company_names: set[str] = field(default_factory=set)
     carried: Optional[str] = None  # the subject in view when a clause starts
     _valid: dict = field(default_factory=dict)
@@ -384,11 +413,11 @@ class Attribution:
 
     def _valid_subject(self, s: str, loose: bool) -> bool:
         lex = self.lex
-        if not s or len(s) > (30 if "、" in s else lex.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
+        if not s or len(s) > (30 if "、" in s else lex.max_len) or not _LETTER.search(s):
             return False
         if s in lex.canonical_subject or s in self.company_names:
             return True
-        if any(x in s for x in lex.not_in) or re.search(r"\d%|\d\.\d|\s", s):
+        if any(x in s for x in lex.not_in) or _NOT_A_NAME.search(s):
             return False
         if s in lex.metric_words or s in lex.pronouns or lex.lead_re.fullmatch(s) or lex.trail_re.fullmatch(s):
             return False
@@ -447,9 +476,9 @@ class Attribution:
         joined = "".join(cut)
         if joined in self.lex.pronouns or _COMPARED.match(joined.strip()):
             return None  # 比上年同期下降…: the base of a comparison, not the subject
-        examples = re.search(r"等[近超逾约]?$", joined.rstrip())
+        examples = _EXAMPLES_END.search(joined.rstrip())
         s = self.peel(_PAREN.sub("", joined))
-        s = re.sub(r"等(?=板块|概念|行业|个股|品种)", "", s)
+        s = _ETC_BEFORE_CLASS.sub("", s)
         if s in self.lex.pronouns or not s:
             return None
         if examples and count and not topic_only and self.carried:
@@ -462,16 +491,16 @@ class Attribution:
             m = self.lex.subject_re.match(s)
             if m and (m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())):
                 return m.group()
-            lst = re.search(r"(?:是|为|包括|有)([^，,是为]{1,12}(?:、[^，,、]{1,12})+)$", s)
+            lst = _LISTED_IN_LABEL.search(s)
             if lst:
                 return lst.group(1)
             label = ":" in text[b - 1:b + 1] or "：" in text[b - 1:b + 1] or "、" in s
             return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s, loose=True) else None
-        if re.search(r"\s", s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
-            tail = re.split(r"\s+", s)[-1]
+        if _BLANK.search(s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
+            tail = _BLANKS.split(s)[-1]
             if self.valid_subject(tail):
                 s = tail
-        s = re.sub(r"\d{1,2}天$", "", s)  # 西部黄金7天|4板
+        s = _DAYS_END.sub("", s)  # 西部黄金7天|4板
         if len(s) > 2 and s[:-1].endswith(self.lex.protected + self.lex.name_endings) and \
                 self.tags(s[-1])[0][1] in ("v", "d", "p"):
             s = s[:-1]  # 商业航天概念股|掀涨停潮
@@ -479,7 +508,7 @@ class Attribution:
             head = s.rsplit("的", 1)[1]
             if self.valid_subject(head):
                 s = head
-        parts = re.split(r"[和与及]", s)
+        parts = _AND.split(s)
         if len(parts) > 1 and all(len(p) >= 2 for p in parts):
             s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
         # X的<metric> (字节跳动2024年的资本开支): a possessor is a subject even when jieba tags it oddly
@@ -493,11 +522,11 @@ class Attribution:
     def companies_in(self, a: int, b: int) -> list[tuple[str, str]]:
         """(surface, canonical name) of company mentions inside text[a:b]."""
         out = []
-        text = self.state.text
-        for pos in range(a, b):
-            hit = self.company_at.get(pos)
-            if hit and hit[0] <= b:
-                out.append((text[pos:hit[0]], hit[1]))
+        text, starts = self.state.text, self.company_starts
+        for pos in starts[bisect_left(starts, a):bisect_left(starts, b)]:
+            end, name = self.company_at[pos]
+            if end <= b:
+                out.append((text[pos:end], name))
         return out
 
     @staticmethod
@@ -604,13 +633,13 @@ class Attribution:
         """day (今日, 15日, 2024年), span (截至11月底, 4月27日以来), intraday (早盘, 截至收盘), anaphoric
         (当日: the day already named) or reference (较上周, 创2015年以来新高: not the figure's period)."""
         text, p = self.state.text, m.group()
-        if re.search(r"(?:较|比|相比|同比|环比|相较)$", text[max(0, m.start() - 2):m.start()]) or \
-                re.match(r".{0,3}(?:新高|新低)", text[m.end():m.end() + 6]):
+        if _COMPARED_END.search(text[max(0, m.start() - 2):m.start()]) or \
+                _NEW_HIGH.match(text[m.end():m.end() + 6]):
             return "reference"
         if p in self.lex.anaphoric:
             return "anaphoric"
         if p in self.lex.intraday or (p.startswith(("截至", "截止")) and p.endswith(("收盘", "收市", "午盘"))
-                                      and not re.search(r"\d|[今昨]", p)):
+                                      and not _DIGIT_OR_DAY.search(p)):
             return "intraday"
         if p.startswith(("截至", "截止")) or p.endswith(("以来", "至今", "为止")) or "个交易日" in p:
             return "span"
@@ -663,6 +692,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             att.company_at[m._nstart] = (m._nend, c.name)
             att.company_names.add(c.name)
             att.company_names.add(m.text)
+    att.company_starts = sorted(att.company_at)
     previous = getattr(state, "claims_context", None)
     carry = Carry(period=previous.period if previous and previous.period else att.article_day())
     if previous is not None:
@@ -687,7 +717,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             carry.lead_modality = None
         marker = _LIST_MARKER.match(line)
         if marker:
-            lead = re.match(r"[^：:，,。]{1,16}[：:]", line[marker.end():])
+            lead = _LEAD_LABEL.match(line[marker.end():])
             if lead:
                 a = ls + marker.end()
                 carry.lead_modality = att.modality(a, a + lead.end())
@@ -785,7 +815,6 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
                 metric = term or ((base or "") + resolve_cue(cue, unit) if cue else None) or None
             if metric is None:
                 metric = lex.defaults.get(unit)
-        f.metric = metric
         prev_metric = metric
         subject = own_subject
         if hits:
@@ -802,17 +831,17 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.subject = subject  # 全周涨停总数为275只，比上周增加48只: still about 涨停
         if subject is None and items and len(items) > 1:
             subject = items[k] if k < len(items) else None
-        f.subject = subject or (None if items else carry.subject)
-        if f.metric in lex.turnover_metrics and f.subject:
-            market = lex.market_of_index.get(lex.canonical_subject.get(f.subject, f.subject))
-            f.subject = market or f.subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
+        subject = subject or (None if items else carry.subject)
+        if metric in lex.turnover_metrics and subject:
+            market = lex.market_of_index.get(lex.canonical_subject.get(subject, subject))
+            subject = market or subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
         while pi < len(periods) and periods[pi][0].end() <= _ns(f):
             _note_period(last, *written[pi])
             pi += 1
-        f.period = _choose_noted(last, carry.period)
         hedge = (att.modality(sent_start, _ns(f)) if sent_end is None
                  else att.sentence_modality(sent_start, sent_end, _ns(f)))
-        f.modality = hedge or carry.lead_modality or "fact"
+        _assign(f, metric=metric, subject=subject, period=_choose_noted(last, carry.period),
+                modality=hedge or carry.lead_modality or "fact")
         prev_end = _ne(f)
     carry.note_periods(written)
 
@@ -848,12 +877,12 @@ def usable(h: Hit, unit: str) -> bool:
 
 def _cells(text: str, ls: int, le: int) -> list[tuple[int, int]]:
     """Cell spans of a markdown table row (without the outer pipes)."""
-    bars = [m.start() for m in re.finditer(r"\|", text[ls:le])]
+    bars = [m.start() for m in _BAR.finditer(text[ls:le])]
     return [(ls + a + 1, ls + b) for a, b in zip(bars, bars[1:])]
 
 
 def _clean_header(h: str) -> str:
-    h = re.sub(r"[(（][^)）]*[)）]|[%％]", "", h).strip(" *")
+    h = _HEADER_NOISE.sub("", h).strip(" *")
     return h
 
 
@@ -866,7 +895,7 @@ def _row_name(text: str, cells, header: Optional[list[str]]) -> Optional[str]:
                     return name
     for a, b in cells:
         cell = text[a:b].strip(" *")
-        if _CJK.search(cell) and not re.search(r"\d", cell):
+        if _CJK.search(cell) and not _DIGIT.search(cell):
             return cell
     return None
 
@@ -893,12 +922,9 @@ def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi)
             continue
         col = next((j for j, (a, b) in enumerate(cells) if a <= _ns(f) < b), None)
         h = header[col] if header and col is not None and col < len(header) else None
-        f.subject = name
         if group_row or not h or h in _NAME_HEADERS or h in _INDEX_HEADERS:
             h = None
-        f.metric = h or att.lex.defaults.get(unit_key(f))
-        f.period = carry.period
-        f.modality = "fact"
+        _assign(f, subject=name, metric=h or att.lex.defaults.get(unit_key(f)), period=carry.period, modality="fact")
     return header, fi
 
 
@@ -922,7 +948,7 @@ def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim
     out = []
     for i, f in enumerate(state.figures):
         key = claim_key(canonical_subject(f.subject, lex), f.metric, resolve_period(f.period, state.trading_date))
-        out.append(Claim(
+        out.append(Claim.model_construct(
             key=key, subject=f.subject, metric=f.metric, period=f.period, value=f.value, low=f.low,
             high=f.high, unit=f.unit, modality=f.modality, figure=i, text=f.text, start=f.start,
             end=f.end, rule="claims.per_figure",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 
 from . import companies
 from .component import Component, register
-from .market import View, sentence_start
+from .market import View, sentence_start, view_of
 from .models import Board
 from .numbers import chinese_value
 from .rules import RuleModel, load_toml
@@ -391,9 +391,9 @@ def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name,
 
 def extract_boards(state: RecapState) -> list[Board]:
     g = grammar()
-    view = View(state.text)
+    view = view_of(state.text)
     text = view.text
-    numbers = [replace(n, start=view.of[n.start], end=view.of[n.end]) for n in state.numbers]
+    numbers = view.numbers(state.numbers)
     hits = find_hits(text, numbers, g)
     namer = _Namer(state, view, g)
     found: list[tuple[Name, Hit, str]] = []

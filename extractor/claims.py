@@ -139,7 +139,6 @@ _DIGIT_OR_DAY = re.compile(r"\d|[今昨]")
 _DIGIT = re.compile(r"\d")
 _LEAD_LABEL = re.compile(r"[^：:，,。]{1,16}[：:]")
 _BAR = re.compile(r"\|")
-_HEADER_NOISE = re.compile(r"[(（][^)）]*[)）]|[%％]")
 
 
 @dataclass(frozen=True)
@@ -882,8 +881,22 @@ def _cells(text: str, ls: int, le: int) -> list[tuple[int, int]]:
 
 
 def _clean_header(h: str) -> str:
-    h = _HEADER_NOISE.sub("", h).strip(" *")
-    return h
+    """A column header without its notes and percent signs: 涨幅(%) -> 涨幅. Each opening bracket
+    drops the text up to the first closing one after it (one pass: a pattern would rescan an
+    unclosed run from every bracket)."""
+    out, i, closes = [], 0, True
+    while i < len(h):
+        ch = h[i]
+        if ch in "(（" and closes:
+            ends = [j for j in (h.find(")", i + 1), h.find("）", i + 1)) if j >= 0]
+            if ends:
+                i = min(ends) + 1
+                continue
+            closes = False  # no closing bracket after here: later openings stay too
+        if ch not in "%％":
+            out.append(ch)
+        i += 1
+    return "".join(out).strip(" *")
 
 
 def _row_name(text: str, cells, header: Optional[list[str]]) -> Optional[str]:

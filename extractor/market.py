@@ -122,6 +122,7 @@ class Grammar:
                 re.compile(x(f.after)) if f.after else None,
                 vague,
             ))
+        self._for_kinds: dict[tuple[bool, bool, bool], list[CompiledFamily]] = {}
         t, s = r.turnover, r.scope
         self.q_whole, self.q_three, self.q_bare = (re.compile(x(v)) for v in (t.whole, t.three, t.bare))
         self.q_sh, self.q_sz, self.q_reject = (re.compile(x(v)) for v in (t.shanghai, t.shenzhen, t.reject))
@@ -142,6 +143,15 @@ class Grammar:
         self.index_name = re.compile(rf"(?:{names})(?!成份股|成分股|ETF)")
         w = r.index_words
         self.idx_up, self.idx_down, self.idx_close = (re.compile(rf"{x(v)}\s*$") for v in (w.up, w.down, w.close))
+
+
+    def families_for(self, fits: tuple[bool, bool, bool]) -> list[CompiledFamily]:
+        """The families (not the vague ones) a number can fill, given whether it fits a count, a
+        percent and an amount of money."""
+        if fits not in self._for_kinds:
+            ok = dict(zip(("count", "percent", "money"), fits))
+            self._for_kinds[fits] = [f for f in self.families if f.vague is None and ok.get(f.kind, True)]
+        return self._for_kinds[fits]
 
 
 @lru_cache(maxsize=1)
@@ -219,23 +229,31 @@ class View:
 
     def __init__(self, text: str):
         cuts = sorted([(m.start(), m.end()) for m in _RUBY.finditer(text)] + _hard_wraps(text))
-        kept, pieces, pos = [], [], 0
+        segments, pos = [], 0  # the kept runs [s, e)
         for a, b in cuts:
             if a < pos:
                 continue
-            pieces.append(text[pos:a])
-            kept.extend(range(pos, a))
+            segments.append((pos, a))
             pos = b
-        pieces.append(text[pos:])
-        kept.extend(range(pos, len(text)))
-        self.text = "".join(pieces)
+        segments.append((pos, len(text)))
+        self.identity = len(segments) == 1  # nothing cut: every offset maps to itself
+        self.text = text if self.identity else "".join(text[a:b] for a, b in segments)
+        kept: list[int] = []
+        of: list[int] = []  # of[i]: how many kept offsets lie before i
+        for a, b in segments:
+            of.extend([len(kept)] * (a + 1 - len(of)))
+            of.extend(range(len(kept) + 1, len(kept) + b - a + 1))
+            kept.extend(range(a, b))
+        of.extend([len(kept)] * (len(text) + 1 - len(of)))
         self.kept = kept
-        self.of = [0] * (len(text) + 1)
-        j = 0
-        for i in range(len(text) + 1):
-            while j < len(kept) and kept[j] < i:
-                j += 1
-            self.of[i] = j
+        self.of = of
+
+    def numbers(self, numbers: list) -> list:
+        """The numbers layer's numbers with offsets into the view."""
+        if self.identity:
+            return list(numbers)
+        of = self.of
+        return [replace(n, start=of[n.start], end=of[n.end]) for n in numbers]
 
     def back(self, start: int, end: int) -> tuple[int, int]:
         if not self.kept:
@@ -245,14 +263,20 @@ class View:
         return s, e
 
 
+@lru_cache(maxsize=2)
+def view_of(text: str) -> View:
+    """The View of a text, shared by the steps that read past ruby and hard wraps (read-only)."""
+    return View(text)
+
+
 class _Matcher:
     def __init__(self, state: RecapState, g: Grammar):
-        self.view = View(state.text)
+        self.view = view_of(state.text)
         self.text = self.view.text
         self.g = g
         self.state = state
         of = self.view.of
-        self.numbers = [replace(n, start=of[n.start], end=of[n.end]) for n in state.numbers]
+        self.numbers = self.view.numbers(state.numbers)
         # 放量1260亿至1.35万亿 reads as a range to the numbers layer: its upper end is a level
         for n in list(self.numbers):
             k = max(n.text.rfind("至"), n.text.rfind("到"))
@@ -338,12 +362,10 @@ class _Matcher:
             if g.comparison.match(n.text) or g.comparison_before.search(window):
                 continue  # a threshold (炸板率>35%), not a value
             tail = text[n.end:n.end + 40]
-            kinds = {k: _kind_ok(n, k) for k in ("count", "percent", "money")}
-            if not any(kinds.values()):
+            fits = (_kind_ok(n, "count"), _kind_ok(n, "percent"), _kind_ok(n, "money"))
+            if not any(fits):
                 continue
-            for f in g.families:
-                if f.vague is not None or not kinds.get(f.kind, True):
-                    continue
+            for f in g.families_for(fits):
                 b = f.before.search(window) if f.before else None
                 if f.before and not b:
                     continue

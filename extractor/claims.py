@@ -21,6 +21,7 @@ import jieba
 from spacy.tokens import Doc
 
 from .component import Component, register
+from .first_chars import guarded
 from .models import Claim, Figure
 from .rules import RuleModel, load_toml
 from .state import RecapState
@@ -192,8 +193,8 @@ class Lexicon:
         year = r"(?<!\d)(?:19|20)\d{2}"
         absolute = "|".join(f"(?:{a.replace('{y}', year)})" for a in p.absolute)
         core = f"(?:{absolute}|{_alt([*p.relative, *p.anaphoric, *p.intraday])})"
-        self.period_re = re.compile(
-            rf"{_alt(p.standalone)}|(?:(?:{_alt(p.before)})\s?)?{core}(?:{_alt(p.after)})?|{p.time}")
+        self.period_re = guarded(re.compile(
+            rf"{_alt(p.standalone)}|(?:(?:{_alt(p.before)})\s?)?{core}(?:{_alt(p.after)})?|{p.time}"))
         self.time_re = re.compile(p.time)
         self.intraday = set(p.intraday)
         self.anaphoric = set(p.anaphoric)
@@ -202,7 +203,7 @@ class Lexicon:
         mo = c.modality
         self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
         self.modality_rank = {w: MODALITY_ORDER.index(k) for w, k in self.modality_of.items()}
-        self.modality_re = re.compile(rf"(?P<no>{_alt(mo.not_cue)})|(?P<w>{_alt(self.modality_of)})")
+        self.modality_re = guarded(re.compile(rf"(?P<no>{_alt(mo.not_cue)})|(?P<w>{_alt(self.modality_of)})"))
 
 
     @property

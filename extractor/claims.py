@@ -299,6 +299,7 @@ def clean_period(p: str) -> str:
     return p
 
 
+@lru_cache(maxsize=2048)
 def resolve_period(period: Optional[str], trading_date: Optional[str]) -> Optional[str]:
     """A period as a date where it can be one: 今日 -> the trading date, 2024年 -> 2024."""
     if not period:
@@ -962,7 +963,7 @@ def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim
     out = []
     for i, f in enumerate(state.figures):
         key = claim_key(canonical_subject(f.subject, lex), f.metric, resolve_period(f.period, state.trading_date))
-        out.append(Claim.model_construct(
+        out.append(Claim(
             key=key, subject=f.subject, metric=f.metric, period=f.period, value=f.value, low=f.low,
             high=f.high, unit=f.unit, modality=f.modality, figure=i, text=f.text, start=f.start,
             end=f.end, rule="claims.per_figure",

@@ -81,6 +81,20 @@ def _first_op(op, av) -> tuple[list[str], bool]:
     raise _Unknown  # ANY, group references, conditionals …
 
 
+def _scanned_fast(parsed) -> bool:
+    """Whether `re` already skips ahead to a possible first character by itself: the pattern opens
+    with a literal, a character set, or a choice of words each opening with a literal."""
+    seq = parsed
+    while seq and seq[0][0] is C.SUBPATTERN:
+        seq = seq[0][1][3]
+    if not seq:
+        return False
+    op, av = seq[0]
+    if op in (C.LITERAL, C.IN):
+        return True
+    return op is C.BRANCH and all(alt and alt[0][0] is C.LITERAL for alt in av[1])
+
+
 def first_class(pattern: re.Pattern) -> Optional[str]:
     """A character class holding every character a match of `pattern` can start with, or None."""
     if pattern.flags & re.IGNORECASE or not isinstance(pattern.pattern, str):
@@ -95,7 +109,13 @@ def first_class(pattern: re.Pattern) -> Optional[str]:
 
 
 def guarded(pattern: re.Pattern) -> re.Pattern:
-    """`pattern` with a lookahead on its possible first characters (same matches, faster searches)."""
+    """`pattern` with a lookahead on its possible first characters (same matches, faster searches);
+    unchanged where `re` skips ahead by itself already."""
+    try:
+        if _scanned_fast(P.parse(pattern.pattern, pattern.flags)):
+            return pattern
+    except (re.error, TypeError, ValueError):
+        return pattern
     cls = first_class(pattern)
     if cls is None:
         return pattern

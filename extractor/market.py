@@ -22,6 +22,7 @@ from typing import Optional
 from spacy.tokens import Doc
 
 from .component import Component, register
+from .first_chars import guarded
 from .models import Evidence, IndexQuote
 from .rules import RuleModel, load_toml
 from .state import RecapState, add_span
@@ -115,7 +116,7 @@ class Grammar:
         for f in r.family:
             vague = None
             if f.vague:
-                vague = re.compile(rf"{x(r.vague.prefix)}(?P<w>{vague_words}){x(f.vague)}")
+                vague = guarded(re.compile(rf"{x(r.vague.prefix)}(?P<w>{vague_words}){x(f.vague)}"))
             self.families.append(CompiledFamily(
                 f.key, f.rule, f.kind,
                 re.compile(x(f.before)) if f.before else None,

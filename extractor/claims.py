@@ -21,7 +21,7 @@ import jieba
 from spacy.tokens import Doc
 
 from .component import Component, register
-from .first_chars import guarded
+from .fast_regex import guarded, words_re
 from .models import Claim, Figure
 from .rules import RuleModel, load_toml
 from .state import RecapState
@@ -164,7 +164,7 @@ class Lexicon:
             for w in (name, *aliases):
                 self.term_of.setdefault(w, name)
         self.cue_of: dict[str, Cue] = {w: cue for cue in m.cues for w in cue.words}
-        self.metric_re = re.compile(_alt([*self.term_of, *self.cue_of]))
+        self.metric_re = re.compile(words_re([*self.term_of, *self.cue_of]))
         gap = r"(?:个股|股票|只股票|家公司|公司|股|只|家)?(?:均|全部|集体|纷纷)?"
         self.after_of = {w: a for a in m.after for w in a.words}
         self.after_re = re.compile(rf"\s?{gap}(?P<w>{_alt(self.after_of)})")
@@ -203,7 +203,7 @@ class Lexicon:
         mo = c.modality
         self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
         self.modality_rank = {w: MODALITY_ORDER.index(k) for w, k in self.modality_of.items()}
-        self.modality_re = guarded(re.compile(rf"(?P<no>{_alt(mo.not_cue)})|(?P<w>{_alt(self.modality_of)})"))
+        self.modality_re = guarded(re.compile(rf"(?P<no>{words_re(mo.not_cue)})|(?P<w>{words_re(self.modality_of)})"))
 
 
     @property

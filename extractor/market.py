@@ -22,7 +22,7 @@ from typing import Optional
 from spacy.tokens import Doc
 
 from .component import Component, register
-from .first_chars import guarded
+from .fast_regex import guarded
 from .models import Evidence, IndexQuote
 from .rules import RuleModel, load_toml
 from .state import RecapState, add_span

@@ -1,4 +1,4 @@
-"""first_chars.guarded: a first-character lookahead never changes what a pattern matches."""
+"""fast_regex: a first-character lookahead and word tries never change what a pattern matches."""
 from __future__ import annotations
 
 import random
@@ -7,7 +7,7 @@ import re
 import pytest
 
 from extractor.claims import lexicon
-from extractor.first_chars import first_class, guarded
+from extractor.fast_regex import first_class, guarded, words_re
 
 from .conftest import ROOT
 
@@ -50,3 +50,25 @@ def test_first_class_of_simple_patterns():
 def test_patterns_it_cannot_reason_about_stay_as_they_are(source):
     pattern = re.compile(source)
     assert guarded(pattern) is pattern
+
+
+def _flat(words) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w))
+
+
+@pytest.mark.parametrize("words", [
+    ["涨", "涨停", "涨停家数", "涨幅", "跌停", "a.b", "a", "(x)"],
+    sorted({*lexicon().term_of, *lexicon().cue_of}),
+    sorted(lexicon().modality_of),
+])
+def test_words_re_matches_the_longest_word_like_a_flat_alternation(words):
+    trie, flat = re.compile(words_re(words)), _flat(words)
+    for text in _texts() + ["涨停家数涨停家涨a.b.a(x)a.c"]:
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in flat.finditer(text)]
+        for q in range(0, len(text), 5):
+            assert bool(trie.match(text, q, q + 3)) == bool(flat.match(text, q, q + 3))
+
+
+def test_words_re_of_nothing_matches_nothing():
+    assert re.compile(words_re([])).search("anything") is None
+    assert re.compile(words_re([""])).search("anything") is None

@@ -28,6 +28,7 @@ from .rules import RuleModel, load_toml
 from .state import RecapState, add_span
 
 _SENT_END = "。!?;！？；\n"
+_SENT_END_RE = re.compile(f"[{re.escape(_SENT_END)}]")
 
 
 class Family(RuleModel):
@@ -176,7 +177,7 @@ class Candidate:
 
 @lru_cache(maxsize=4)
 def _sentence_bounds(text: str) -> list[int]:
-    return [i + 1 for i, ch in enumerate(text) if ch in _SENT_END]
+    return [m.end() for m in _SENT_END_RE.finditer(text)]
 
 
 def sentence_start(text: str, pos: int, limit: int = 300) -> int:

@@ -5,7 +5,8 @@ One linear pass over the article's lines, sentences and clauses carries context 
 reader does: a clause with no subject of its own is about the last one named in the paragraph, a
 clause with no metric continues the previous clause's (涨43.25点，或1.14%), a date at the start of
 a clause holds until another replaces it. Markdown tables take the metric from the column header
-and the subject from the row's name cell. Lexicons live in rules/metrics.toml and rules/claims.toml.
+and the subject from the row's name cell. Lexicons live in rules/metrics.toml and rules/claims.toml
+(compiled in claims_lexicon.py); periods as dates in claims_periods.py.
 """
 from __future__ import annotations
 
@@ -13,99 +14,19 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from functools import lru_cache
-from typing import NamedTuple, Optional
+from typing import Optional
 
 import jieba
 from spacy.tokens import Doc
 
+from .claims_lexicon import MODALITY_ORDER, NO_MODALITY, Cue, Lexicon, lexicon
+from .claims_periods import choose_period, clean_period, note_period, resolve_period
 from .component import Component, register
-from .fast_regex import guarded, words_re
 from .models import Claim, Figure
-from .rules import RuleModel, load_toml
 from .state import RecapState
-from .tokenizer import make_jieba
 
 
-# ---------------------------------------------------------------- rules
-
-
-class Cue(RuleModel):
-    words: list[str]
-    name: str
-    by_unit: dict[str, str] = {}
-    compose: bool = False
-    level: bool = False  # 增至, 翻倍至: the figure is a new level of the base metric, not a change
-    beats_terms: list[str] = []  # unit classes where this cue wins over a noun metric before it
-
-
-class AfterCue(RuleModel):
-    words: list[str]
-    name: str
-    units: list[str] = []
-
-
-class MetricRules(RuleModel):
-    terms: dict[str, list[str]]
-    cues: list[Cue]
-    after: list[AfterCue]
-    implied_subjects: dict[str, str] = {}
-    board_terms: list[str] = []
-    turnover_metrics: list[str] = []
-    defaults: dict[str, str] = {}
-
-
-class Classes(RuleModel):
-    suffixes: list[str]
-    name_endings: list[str]
-
-
-class Strip(RuleModel):
-    lead: list[str]
-    trail: list[str]
-    pronouns: list[str]
-    generic: list[str]
-    reporting: list[str]
-    not_in: list[str]
-    max_len: int
-
-
-class Periods(RuleModel):
-    absolute: list[str]
-    relative: list[str]
-    intraday: list[str]
-    anaphoric: list[str]
-    days: list[str]
-    before: list[str]
-    after: list[str]
-    standalone: list[str]
-    time: str
-
-
-class Modalities(RuleModel):
-    rumor: list[str]
-    estimate: list[str]
-    forecast: list[str]
-    opinion: list[str]
-    not_cue: list[str]
-
-
-class ClaimRules(RuleModel):
-    subjects: dict[str, list[str]]
-    market_of_index: dict[str, str] = {}
-    classes: Classes
-    strip: Strip
-    periods: Periods
-    modality: Modalities
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
-
-
-MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
-_NO_MODALITY = len(MODALITY_ORDER)
 _LIST_SEP = re.compile(r"[、/和与及跟]")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
 _CLAUSE_END = re.compile(r"[，,：:](?![^（(）)]{0,30}[)）])")  # not inside (沪：600519)
@@ -131,9 +52,6 @@ _BLANK = re.compile(r"\s")
 _BLANKS = re.compile(r"\s+")
 _DAYS_END = re.compile(r"\d{1,2}天$")
 _AND = re.compile(r"[和与及]")
-_YEAR = re.compile(r"(?:19|20)\d{2}年")
-_MONTH_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]")
-_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _COMPARED_END = re.compile(r"(?:较|比|相比|同比|环比|相较)$")
 _NEW_HIGH = re.compile(r".{0,3}(?:新高|新低)")
 _DIGIT_OR_DAY = re.compile(r"\d|[今昨]")
@@ -149,99 +67,6 @@ class Hit:
     word: str
     term: Optional[str] = None  # a noun metric from [terms]
     cue: Optional[Cue] = None  # a unit-dependent cue
-
-
-class Lexicon:
-    """Every pattern the attribution needs, compiled once from the rules files."""
-
-    def __init__(self, m: MetricRules, c: ClaimRules):
-        self.rules = c
-        self._pos = None
-        self.tag_cache: dict[str, list[tuple[str, str]]] = {}
-        self.max_len = c.strip.max_len
-        self.term_of: dict[str, str] = {}
-        for name, aliases in m.terms.items():
-            for w in (name, *aliases):
-                self.term_of.setdefault(w, name)
-        self.cue_of: dict[str, Cue] = {w: cue for cue in m.cues for w in cue.words}
-        self.metric_re = re.compile(words_re([*self.term_of, *self.cue_of]))
-        gap = r"(?:个股|股票|只股票|家公司|公司|股|只|家)?(?:均|全部|集体|纷纷)?"
-        self.after_of = {w: a for a in m.after for w in a.words}
-        self.after_re = re.compile(rf"\s?{gap}(?P<w>{_alt(self.after_of)})")
-        self.defaults = m.defaults
-        self.implied_subjects = m.implied_subjects
-        self.board_terms = set(m.board_terms)
-        self.metric_words = set(self.term_of) | set(self.cue_of)
-
-        self.canonical_subject = {w: name for name, aliases in c.subjects.items() for w in (name, *aliases)}
-        cls = _alt(c.classes.suffixes)
-        self.subject_re = re.compile(
-            rf"(?:{_alt(self.canonical_subject)})|[A-Za-z0-9\u4e00-\u9fff]{{1,10}}?(?:{cls})")
-        self.lead_re = re.compile(rf"^(?:{_alt(c.strip.lead)})")
-        self.trail_re = re.compile(rf"(?:{_alt(c.strip.trail)})$")
-        self.reporting_re = re.compile(rf"(?:{_alt(c.strip.reporting)})\s*$")
-        self.not_in = tuple(c.strip.not_in)
-        self.pronouns = set(c.strip.pronouns)
-        self.generic_subjects = set(c.strip.generic)
-        self.market_of_index = c.market_of_index
-        self.turnover_metrics = set(m.turnover_metrics)
-        self.protected = tuple(c.classes.suffixes)
-        self.name_endings = tuple(c.classes.name_endings)
-        self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
-
-        p = c.periods
-        year = r"(?<!\d)(?:19|20)\d{2}"
-        absolute = "|".join(f"(?:{a.replace('{y}', year)})" for a in p.absolute)
-        core = f"(?:{absolute}|{_alt([*p.relative, *p.anaphoric, *p.intraday])})"
-        self.period_re = guarded(re.compile(
-            rf"{_alt(p.standalone)}|(?:(?:{_alt(p.before)})\s?)?{core}(?:{_alt(p.after)})?|{p.time}"))
-        self.time_re = re.compile(p.time)
-        self.intraday = set(p.intraday)
-        self.anaphoric = set(p.anaphoric)
-        self.day_re = re.compile(rf"{_alt(p.days)}|(?:{year}-)?\d{{1,2}}-\d{{1,2}}|(?:{year}年)?(?:\d{{1,2}}月)?\d{{1,2}}[日号]")
-
-        mo = c.modality
-        self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
-        self.modality_rank = {w: MODALITY_ORDER.index(k) for w, k in self.modality_of.items()}
-        self.modality_re = guarded(re.compile(rf"(?P<no>{words_re(mo.not_cue)})|(?P<w>{words_re(self.modality_of)})"))
-
-
-    @property
-    def pos(self):
-        """jieba's part-of-speech tagger over the pipeline's private segmenter (or a fresh private one)."""
-        if self._pos is None:
-            self.use_segmenter(make_jieba())
-        return self._pos
-
-    def use_segmenter(self, segmenter) -> None:
-        """Tag with the pipeline's segmenter: its built-in tagger, or jieba's posseg over it."""
-        if getattr(segmenter, "tag", None) is not None:
-            self._pos = _BuiltinTagger(segmenter.tag)
-        else:
-            import jieba.posseg
-
-            self._pos = jieba.posseg.POSTokenizer(segmenter)
-        self.tag_cache.clear()
-
-
-class _BuiltinTagger:
-    """jieba.posseg's `lcut` interface over a segmenter's own tagger (rjieba's, same dictionary)."""
-
-    def __init__(self, tag):
-        self._tag = tag
-
-    def lcut(self, text: str, HMM: bool = False) -> list["_Pair"]:
-        return [_Pair(w, f) for w, f in self._tag(text)]
-
-
-class _Pair(NamedTuple):
-    word: str
-    flag: str
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    return Lexicon(load_toml("metrics.toml", MetricRules), load_toml("claims.toml", ClaimRules))
 
 
 # ---------------------------------------------------------------- small helpers
@@ -276,10 +101,6 @@ def resolve_cue(cue: Cue, unit: str) -> str:
     return cue.by_unit.get(unit, cue.name)
 
 
-def _overlaps(s: int, e: int, spans) -> bool:
-    return any(s < pe and ps < e for ps, pe in spans)
-
-
 def split_spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[tuple[int, int]]:
     """Split text[start:end] after each delimiter match; offsets into `text`."""
     out, s = [], start
@@ -290,52 +111,6 @@ def split_spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[tu
     if s < end:
         out.append((s, end))
     return out
-
-
-def clean_period(p: str) -> str:
-    p = p.strip()
-    if _YEAR.fullmatch(p):
-        return p[:-1]
-    return p
-
-
-@lru_cache(maxsize=2048)
-def resolve_period(period: Optional[str], trading_date: Optional[str]) -> Optional[str]:
-    """A period as a date where it can be one: 今日 -> the trading date, 2024年 -> 2024."""
-    if not period:
-        return period
-    p = clean_period(period)
-    if not trading_date:
-        return p
-    try:
-        td = date.fromisoformat(trading_date)
-    except ValueError:
-        return p
-    if p in ("今日", "今天", "当日", "当天"):
-        return td.isoformat()
-    if p in ("昨日", "昨天", "前一交易日", "上一交易日"):
-        d = td - timedelta(days=1)
-        while d.weekday() >= 5:
-            d -= timedelta(days=1)
-        return d.isoformat()
-    if p in ("明日", "明天", "次日", "下一交易日"):
-        d = td + timedelta(days=1)
-        while d.weekday() >= 5:
-            d += timedelta(days=1)
-        return d.isoformat()
-    m = _MONTH_DAY.fullmatch(p)
-    if m:
-        try:
-            return date(int(m.group(1) or td.year), int(m.group(2)), int(m.group(3))).isoformat()
-        except ValueError:
-            return p
-    m = _ISO_DAY.fullmatch(p)
-    if m:
-        try:
-            return date(*map(int, m.groups())).isoformat()
-        except ValueError:
-            return p
-    return p
 
 
 @lru_cache(maxsize=4096)
@@ -359,14 +134,14 @@ class Carry:
     lead_modality: Optional[str] = None  # list item lead-in (1、媒体传言：…)
     # sentence scope
     metric: Optional[tuple[Optional[str], Optional[Cue], Optional[str]]] = None  # (term, cue, base)
-    sent_periods: dict[str, str] = field(default_factory=dict)  # the last period of each kind (see _note_period)
+    sent_periods: dict[str, str] = field(default_factory=dict)  # the last period of each kind (see note_period)
 
     def start_sentence(self) -> None:
         self.metric, self.sent_periods = None, {}
 
     def note_periods(self, periods: list[tuple[str, str]]) -> None:
         for p, kind in periods:
-            _note_period(self.sent_periods, p, kind)
+            note_period(self.sent_periods, p, kind)
     fig_index: int = 0
 
 
@@ -649,13 +424,13 @@ class Attribution:
     def modality(self, a: int, b: int) -> Optional[str]:
         return self._best_modality(self.lex.modality_re.finditer(self.state.text, a, b))
 
-    def _best_modality(self, matches, best: int = _NO_MODALITY) -> Optional[str]:
+    def _best_modality(self, matches, best: int = NO_MODALITY) -> Optional[str]:
         rank_of = self.lex.modality_rank
         for m in matches:
             w = m.group("w")
             if w:
                 best = min(best, rank_of[w])
-        return MODALITY_ORDER[best] if best < _NO_MODALITY else None
+        return MODALITY_ORDER[best] if best < NO_MODALITY else None
 
     def sentence_modality(self, ss: int, se: int, b: int) -> Optional[str]:
         """`modality(ss, b)` for a position `b` inside the sentence [ss, se), from one scan of the
@@ -665,7 +440,7 @@ class Attribution:
             self._sentence_key = (ss, se)
             matches = list(self.lex.modality_re.finditer(self.state.text, ss, se))
             rank_of = self.lex.modality_rank
-            best, prefix = _NO_MODALITY, [_NO_MODALITY]
+            best, prefix = NO_MODALITY, [NO_MODALITY]
             for m in matches:
                 w = m.group("w")
                 if w:
@@ -676,7 +451,7 @@ class Attribution:
         k = bisect_right(ends, b)
         if k < len(matches) and matches[k].start() < b:
             return self._best_modality(self.lex.modality_re.finditer(self.state.text, matches[k].start(), b), prefix[k])
-        return MODALITY_ORDER[prefix[k]] if prefix[k] < _NO_MODALITY else None
+        return MODALITY_ORDER[prefix[k]] if prefix[k] < NO_MODALITY else None
 
 
 def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
@@ -837,11 +612,11 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             market = lex.market_of_index.get(lex.canonical_subject.get(subject, subject))
             subject = market or subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
         while pi < len(periods) and periods[pi][0].end() <= _ns(f):
-            _note_period(last, *written[pi])
+            note_period(last, *written[pi])
             pi += 1
         hedge = (att.modality(sent_start, _ns(f)) if sent_end is None
                  else att.sentence_modality(sent_start, sent_end, _ns(f)))
-        _assign(f, metric=metric, subject=subject, period=_choose_noted(last, carry.period),
+        _assign(f, metric=metric, subject=subject, period=choose_period(last, carry.period),
                 modality=hedge or carry.lead_modality or "fact")
         prev_end = _ne(f)
     carry.note_periods(written)
@@ -852,21 +627,6 @@ def soft_wrap(prev: str, line: str) -> bool:
     paragraph); both stripped."""
     return (len(prev) > 15 and prev[-1] not in "。！？!?；;：:」”)）" and not _LIST_MARKER.match(line)
             and not line.startswith("|") and not _LIST_MARKER.match(prev))
-
-
-def _note_period(last: dict[str, str], period: str, kind: str) -> None:
-    """Keep the last period of each kind that choosing a figure's period tells apart (a time of day:
-    intraday and anaphoric together)."""
-    last["time" if kind in ("intraday", "anaphoric") else kind] = period
-
-
-def _choose_noted(last: dict[str, str], day: Optional[str]) -> Optional[str]:
-    """The figure's period from those written before it in its sentence and the day in force:
-    a span (截至11月底) or a day named in the sentence wins, then the day in force, then a time of day."""
-    for kind in ("span", "day"):
-        if kind in last:
-            return last[kind]
-    return day if day else last.get("time")
 
 
 def usable(h: Hit, unit: str) -> bool:

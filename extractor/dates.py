@@ -53,6 +53,7 @@ class ContextRules(RuleModel):
     past_before: str
     record: str
     past_after: str
+    after_hours: str
 
 
 class RelativeRules(RuleModel):
@@ -78,6 +79,11 @@ def rules() -> DateRules:
 def _compiled():
     c = rules().context
     return re.compile(c.cue), re.compile(c.past_before), re.compile(c.past_after), re.compile(c.record)
+
+
+@lru_cache(maxsize=1)
+def _after_hours():
+    return re.compile(rules().context.after_hours)
 
 
 def valid(y: int, m: int, d: int) -> Optional[str]:
@@ -241,17 +247,22 @@ def find_trading_date(text: str, hint: Optional[str]) -> Optional[str]:
     head_end = _heading_end(text)
     ref = date.fromisoformat(hint) if hint and valid(*map(int, hint.split("-"))) else None
 
-    def about_the_day(start: int, end: int) -> bool:
+    def about_the_day(start: int, end: int, iso: Optional[str] = None) -> bool:
         s, e = _sentence(text, start)
         if record.search(text, s, e):
             return False
-        return start < head_end or bool(cue.search(text, s, e))
+        if start < head_end:
+            return True
+        # A body date must be a session of the exchange, and not an after-hours event.
+        if (iso and not is_trading_day(date.fromisoformat(iso))) or _after_hours().match(text, end):
+            return False
+        return bool(cue.search(text, s, e))
 
     full = [m for m in _FULL.finditer(text) if not _is_other_day(text, m.start(), m.end())]
     for m in full:
         mm, dd = _int(m.group("m") or m.group("m2")), _int(m.group("d") or m.group("d2"))
         iso = valid(_year(m.group("y")), mm or 0, dd or 0)
-        if iso and about_the_day(m.start(), m.end()):
+        if iso and about_the_day(m.start(), m.end(), iso):
             return iso
     for m in _MONTH_DAY.finditer(text):
         if _is_other_day(text, m.start(), m.end()):
@@ -262,7 +273,7 @@ def find_trading_date(text: str, hint: Optional[str]) -> Optional[str]:
         p0 = max(_paragraph_start(text, m.start()), m.start() - 300)
         opens = not text[p0:m.start()].strip()
         years = [int(y.group(1)) for y in _BARE_YEAR.finditer(text, p0, m.start())]
-        if ref is not None and about_the_day(m.start(), m.end()):
+        if ref is not None and about_the_day(m.start(), m.end(), _nearest(mm, dd, ref)):
             return _nearest(mm, dd, ref)
         if ref is None and years and (opens or m.start() < head_end) and valid(years[-1], mm, dd):
             return valid(years[-1], mm, dd)

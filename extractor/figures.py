@@ -17,8 +17,21 @@ from spacy.tokens import Doc
 from .component import Component, register
 from .models import Figure
 from .numbers import Number, parse
-from .rules import RuleModel, load_toml
+from .rules import RuleModel, alternation as _alt, load_toml
 from .state import RecapState, add_span
+
+
+class ContextRules(RuleModel):
+    count_cues: str
+    list_before: str
+    list_after: str
+    count_before: str
+    level_before: str
+    capitals: str
+    ratio: str
+    occurrence_units: list[str]
+    occurrence_not_before: str
+    occurrence_not_after: str
 
 
 class UnitRules(RuleModel):
@@ -27,22 +40,10 @@ class UnitRules(RuleModel):
     prices: dict[str, list[str]]
     money_as_count: dict[str, list[str]]
     not_figures: dict[str, list[str]]
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    contexts: ContextRules
 
 
 _CURRENCY_UNITS = {"CNY", "USD", "HKD"}
-_CAPITALS = set("壹贰叁肆伍陆柒捌玖拾佰仟")
-# Bare 亿/万 amounts are money unless the clause counts users, tokens or the like.
-_COUNT_CUES = re.compile(r"用户|人数|人口|下载|存量|销量|出货|访问|[Tt]okens?|参数|日活|月活|MAU|DAU|次数|张数")
-_LIST_BEFORE = re.compile(r"(?:^|[\n:：;；。,，(（\s])$")
-_LIST_AFTER = re.compile(r"[、.．)）](?!\d)")
-# After 家数/数量/总数 (and 为, ：), a bare integer is a count (涨停板数量为50, 涨停家数：85).
-_COUNT_BEFORE = re.compile(r"(?<!指)(?:数|数量|总数|家数|只数|个数)[ ]*(?:[:：]|为|是|达到|达|有)?[ ]*$")
-# Verbs after which a bare number is an index level (收报3300).
-_LEVEL_BEFORE = re.compile(r"(?:报|收于|收报|报收|站上|跌破|突破|失守|重返|回到|逼近)$")
 
 
 @dataclass
@@ -71,6 +72,14 @@ class FigureFinder:
         self.before_re = re.compile(rf"(?:{_alt(nf['before'])})[ ]?$")
         # Each pattern on its own: sre scans a pattern that starts with a character class quickly.
         self.masks = [re.compile(p) for p in nf["patterns"]]
+        c = r.contexts
+        self.count_cues, self.count_before = re.compile(c.count_cues), re.compile(c.count_before)
+        self.list_before, self.list_after = re.compile(c.list_before), re.compile(c.list_after)
+        self.level_before, self.capitals = re.compile(c.level_before), set(c.capitals)
+        self.ratio = re.compile(c.ratio)
+        self.occurrence_units = set(c.occurrence_units)
+        self.occurrence_not_before = re.compile(c.occurrence_not_before)
+        self.occurrence_not_after = re.compile(c.occurrence_not_after)
         self.money_as_count = set(r.money_as_count["words"])
 
     def find(self, text: str, numbers: Optional[list[Number]] = None,
@@ -81,9 +90,14 @@ class FigureFinder:
         if not nums:
             return []
         masks = sorted((m.start(), m.end()) for r in self.masks for m in r.finditer(text))
+        ratio_parts = {m.span(g) for m in self.ratio.finditer(text) for g in ("a", "b")} \
+            if ("/" in text or ":" in text) else set()
         out = []
         mi = 0
         for n in nums:
+            if (n.start, n.end) in ratio_parts:  # 17:10, 33%(2/6): the counts behind a ratio or a rate
+                out.append(Found(n.start, n.end, n.value, None, None, "count", None, False, "count.ratio_part", n))
+                continue
             while mi < len(masks) and masks[mi][1] <= n.start + n.lead:
                 mi += 1
             if mi < len(masks) and masks[mi][0] < n.end:
@@ -133,7 +147,8 @@ class FigureFinder:
                 unit_text = m.group("u")
                 unit = self.unit_of[unit_text]
                 end, rule = m.end(), f"{unit}.unit"
-                if chinese_only and (n.value is not None and n.value < 10) and unit not in ("multiple",):
+                if chinese_only and (n.value is not None and n.value < 10) and unit not in ("multiple",) \
+                        and not self._occurrences(n, unit_text, text, start, end):
                     return None  # 这两家, 三条主线: counting named things
             elif chinese_only:
                 return None
@@ -141,27 +156,33 @@ class FigureFinder:
                 return None
             elif n.scale_text:
                 clause = text[(clause_start(start) if clause_start else max(0, start - 40)):end + 6]
-                unit = "count" if _COUNT_CUES.search(clause) else "CNY"
+                unit = "count" if self.count_cues.search(clause) else "CNY"
                 rule = "money.market_context" if unit == "CNY" else "count.scale"
             else:
                 return self._bare(n, text, start, end)
-        if chinese_only and (text[max(0, start - 1):start] in ("数", "几") or n.text in _CAPITALS):
+        if chinese_only and (text[max(0, start - 1):start] in ("数", "几") or n.text in self.capitals):
             return None  # 数十万: no definite number; a lone 拾 or 伍 is a word (重拾升势)
         return Found(start, end, value, low, high, unit, unit_text, n.approx, rule, n)
+
+    def _occurrences(self, n: Number, unit_text: str, text: str, start: int, end: int) -> bool:
+        """两次, 五轮: how often something happened is a count (not 一次, 第二轮, 二次探底, 又一次)."""
+        return (unit_text in self.occurrence_units and n.value >= 2 and n.text != "二"
+                and not self.occurrence_not_before.search(text, max(0, start - 2), start)
+                and not self.occurrence_not_after.match(text, end))
 
     def _bare(self, n: Number, text: str, start: int, end: int) -> Optional[Found]:
         """A number with no unit, scale, currency or percent sign."""
         if n.value is None:
             return None
-        if _LIST_BEFORE.search(text, max(0, start - 1), start) and _LIST_AFTER.match(text, end):
+        if self.list_before.search(text, max(0, start - 1), start) and self.list_after.match(text, end):
             return None
         if isinstance(n.value, float) and not n.value.is_integer():
             return Found(start, end, n.value, None, None, "other", None, n.approx, "other.decimal", n)
         if n.approx:
             return None
-        if _LEVEL_BEFORE.search(text, max(0, start - 3), start) and n.value >= 100:
+        if self.level_before.search(text, max(0, start - 3), start) and n.value >= 100:
             return Found(start, end, n.value, None, None, "other", None, False, "other.level", n)
-        if _COUNT_BEFORE.search(text, max(0, start - 6), start):
+        if self.count_before.search(text, max(0, start - 6), start):
             return Found(start, end, n.value, None, None, "count", None, False, "count.after_count_word", n)
         return None
 

@@ -135,6 +135,17 @@ _HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _HALF.update({0x3000: 0x20, 0x00A0: 0x20, 0xFFE5: 0xA5, 0xFFE0: 0xA2, 0x2212: 0x2D, 0x2014: 0x2D})
 # 2014 (em dash) is left alone below where it is a long dash; only the minus sign matters to numbers.
 del _HALF[0x2014]
+# A full-width comma after an ASCII digit stays full-width: it ends a clause (涨停20，跌停3) and must not
+# read as a thousands separator (the numbers layer applies the same rule).
+_CLAUSE_COMMA = re.compile(r"(?<=[0-9])，")
+
+
+def _keep_clause_commas(before: str, after: str) -> str:
+    chars = None
+    for m in _CLAUSE_COMMA.finditer(before):
+        chars = chars or list(after)
+        chars[m.start()] = "，"
+    return "".join(chars) if chars else after
 
 
 @lru_cache(maxsize=None)
@@ -266,7 +277,10 @@ def normalize(original: str) -> Normalized:
     if last < len(original):
         add(original[last:], last, len(original), True)
 
-    stage1 = "".join(out).translate(_HALF)
+    joined = "".join(out)
+    stage1 = joined.translate(_HALF)
+    if "，" in joined:
+        stage1 = _keep_clause_commas(joined, stage1)
     simplified = _convert_same_length(stage1, "t2s")
     # Drop empty pieces now that they have served: lookups bisect on normalized starts.
     keep = [i for i in range(len(nstarts)) if i + 1 == len(nstarts) or nstarts[i + 1] > nstarts[i]]

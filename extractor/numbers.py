@@ -1,7 +1,8 @@
 """The numbers layer: every number in a text, parsed once.
 
 `parse(text)` finds Arabic, Chinese and mixed numerals with scale words (1.44万亿, 一千二百万, 3万4000),
-signs, fractions (三分之二), percentages (32.78%, 百分之五, 个百分点, 七成), money (800亿元, $20),
+signs, fractions (三分之二), percentages (32.78%, 百分之五, 个百分点, 七成), money (800亿元, $20) and
+currencies named without an amount (人民币, 美元: value None, `is_amount` False),
 approximation and comparison words (约, 超过, 以上, 300多亿) and ranges (1500-1600亿, 两三百亿,
 10000与20000之间, 大于10小于20). Figures, market statistics and boards build on its `Number`s and never
 re-parse digits. Offsets are into the string given (end exclusive); full-width digits and Traditional
@@ -19,7 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Optional
 
-from .rules import RuleModel, load_toml
+from .rules import RuleModel, alternation as _alt, load_toml
 
 
 class BoundRules(RuleModel):
@@ -63,6 +64,8 @@ class NumberRules(RuleModel):
     currency_not_before: dict[str, list[str]]
     currency_prefixes: dict[str, str]
     coins: dict[str, float]
+    currency_names: dict[str, str]
+    fractions: dict[str, list[str]]
 
 
 @dataclass
@@ -86,9 +89,10 @@ class Number:
     def is_range(self) -> bool:
         return self.value is None and (self.low is not None or self.high is not None)
 
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    @property
+    def is_amount(self) -> bool:
+        """False for a currency named without an amount (人民币兑美元): a mention, no quantity."""
+        return self.rule != "money.name"
 
 
 def _spaced(words) -> str:
@@ -183,11 +187,16 @@ class _Grammar:
         after_words = [" ", "分", "又", "/", *r.approx["inner"], t.cheng, t.zhe, *r.percent.signs,
                        *r.percent.points, *r.currencies, "打", *r.approx["suffix"]]
         self.suffix_first = {w[0] for w in after_words}
-        self.fold_re = re.compile("[" + re.escape("".join(chr(c) for c in self.fold)) + "]")
+        # A full-width comma right after an ASCII digit is a clause comma typed in a Chinese input
+        # method (涨停20，跌停3), not a thousands separator; between full-width digits it is one (１，２３４).
+        self.fold_re = re.compile("(?<![0-9])，|[" + re.escape("".join(chr(c) for c in self.fold if c != 0xFF0C)) + "]")
         self.fold_str = {chr(k): (v if isinstance(v, str) else chr(v)) for k, v in self.fold.items()}
         # Where a core can start: scanning for these first is much faster than searching the core.
         self.start = re.compile(rf"[0-9.{cd}{cu}万半]")
         self.not_numbers = re.compile(_alt(r.not_numbers["words"]))
+        names = [w for w in r.currencies if len(w) >= 2 and w[0] not in r.currency_names["not_first"]]
+        self.currency_name = re.compile(_alt(names))
+        self.count_pair_before = re.compile(rf"(?:{_alt(r.fractions['count_pair_after'])})[ ]*$")
 
 
 @lru_cache(maxsize=1)
@@ -362,6 +371,8 @@ def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> O
         end = start + core.length
 
     s = g.suffix.match(t, end) if t[end:end + 1] in g.suffix_first else None
+    if s is not None and s.group("slash") is not None and g.count_pair_before.search(t, max(0, start - 4), start):
+        s = None  # 晋级率33%(2/6): two counts, not a fraction
     neg_num = False
     if s and s.end() > end:
         if s.group("frac") is not None and (s.group("fnum") or not s.group("fneg")):
@@ -607,7 +618,23 @@ def parse(text: str) -> list[Number]:
         if not (n.chinese and _masked(n, t, g)):
             nums.append(n)
         pos = max(end, m.end())
-    return _merge_ranges(nums, t, text, g)
+    nums = _merge_ranges(nums, t, text, g)
+    return _with_currency_names(nums, t, text, g) if g.currency_name.search(t) else nums
+
+
+def _with_currency_names(nums: list[Number], t: str, text: str, g: _Grammar) -> list[Number]:
+    """Adds currencies named without an amount (人民币 美元), value None, outside every number."""
+    names = []
+    i = 0
+    for m in g.currency_name.finditer(t):
+        while i < len(nums) and nums[i].end <= m.start():
+            i += 1
+        if i < len(nums) and nums[i].start < m.end():
+            continue
+        names.append(Number(text=text[m.start():m.end()], start=m.start(), end=m.end(), value=None,
+                            kind="money", currency=g.r.currencies[m.group()], unit_text=m.group(),
+                            rule="money.name"))
+    return sorted(nums + names, key=lambda n: (n.start, n.end)) if names else nums
 
 
 def _component():
@@ -622,6 +649,6 @@ def _component():
             grammar()
 
         def process(self, doc, state) -> None:
-            state.numbers = parse(state.text)
+            state.numbers = [n for n in parse(state.text) if n.is_amount]
 
     return Numbers

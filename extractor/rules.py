@@ -6,6 +6,7 @@ with the file's name instead of being silently ignored.
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,11 @@ class RuleModel(BaseModel):
 
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first (so 万亿 wins over 万)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 def rules_path(name: str) -> Path:

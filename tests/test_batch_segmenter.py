@@ -1,5 +1,4 @@
 """The fast segmenter (rjieba) cuts exactly like the reference (a private jieba.Tokenizer)."""
-from pathlib import Path
 
 import pytest
 

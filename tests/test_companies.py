@@ -1,7 +1,6 @@
 """Companies: corpus/companies examples (one case each) plus the contract other dimensions rely on."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -10,11 +9,12 @@ from extractor import extract
 from extractor.companies import (AliasRules, StockRow, StopRules, UnlistedRules, lexicon, resolve)
 from extractor.rules import RulesError, load_toml, load_tsv
 
+from .corpus_cases import cases
+
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = tomllib.loads((ROOT / "corpus" / "companies" / "examples.toml").read_text(encoding="utf-8"))["example"]
 
 
-@pytest.mark.parametrize("ex", EXAMPLES, ids=[e["id"] for e in EXAMPLES])
+@pytest.mark.parametrize("ex", cases("companies"))
 def test_example(ex):
     article = extract(ex["text"])
     found = {c.name: c for c in article.companies}

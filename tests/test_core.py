@@ -59,6 +59,8 @@ def test_article_id_is_sha256_prefix_of_decoded_text():
     ("<p>涨停&amp;跌停</p>", "\n涨停&跌停\n"),
     ("<script>var x=1;</script>资金", "资金"),
     ("龍頭\u200b股", "龙头股"),
+    ("涨停62，308只收跌", "涨停62，308只收跌"),  # a clause comma after an ASCII digit stays full-width
+    ("成交１，２３４亿，涨停", "成交1,234亿,涨停"),
 ])
 def test_normalization(raw, expected):
     assert normalize(raw).text == expected

@@ -4,34 +4,12 @@ Columns: id, sentence (`\\n` = a line break), text (the figure as written), valu
 None), unit (a unit class, or `none` = no figure may overlap `text`), approx (y/n, empty = not
 checked), xfail (a reason: a known failure, run as strict xfail).
 """
-import csv
-import math
-from pathlib import Path
-
 import pytest
 
 from extractor.figures import find_figures
 from extractor.normalize import normalize
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "figures"
-
-
-def _rows():
-    for path in sorted(CORPUS.glob("*.tsv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-                marks = [pytest.mark.xfail(strict=True, reason=row["xfail"])] if row.get("xfail") else []
-                yield pytest.param(row, id=f"{path.stem}:{row['id']}", marks=marks)
-
-
-def _num(cell):
-    return float(cell) if cell.strip() else None
-
-
-def _same(a, b):
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+from .corpus_cases import number_cell, same_value, tsv_cases
 
 
 def figures_of(sentence: str):
@@ -39,7 +17,7 @@ def figures_of(sentence: str):
     return [(norm.span(f.start, f.end), f) for f in find_figures(norm.text)]
 
 
-@pytest.mark.parametrize("row", list(_rows()))
+@pytest.mark.parametrize("row", tsv_cases("figures"))
 def test_figure_example(row):
     sentence = row["sentence"].replace("\\n", "\n")
     found = figures_of(sentence)
@@ -53,7 +31,7 @@ def test_figure_example(row):
     assert cands, f"no figure {row['text']!r} in {[s['text'] for s, _ in found]}"
     f = cands[0]
     got = (f.value, f.low, f.high)
-    assert all(_same(g, _num(w)) for g, w in zip(got, (row["value"], row["low"], row["high"]))), got
+    assert all(same_value(g, number_cell(w)) for g, w in zip(got, (row["value"], row["low"], row["high"]))), got
     assert f.unit == row["unit"]
     if row["approx"]:
         assert f.approx == (row["approx"] == "y")

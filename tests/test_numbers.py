@@ -4,36 +4,14 @@ Columns: id, input, text (the number as written), value, low, high (empty = None
 (number, percent, money:<ISO>, or `none` = no number may overlap `text`), approx (y/n, empty = not
 checked), xfail (a reason: a known failure, run as strict xfail).
 """
-import csv
-import math
-from pathlib import Path
-
 import pytest
 
 from extractor.numbers import chinese_value, parse
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "numbers"
+from .corpus_cases import number_cell, same_value, tsv_cases
 
 
-def _rows():
-    for path in sorted(CORPUS.glob("*.tsv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
-                marks = [pytest.mark.xfail(strict=True, reason=row["xfail"])] if row.get("xfail") else []
-                yield pytest.param(row, id=f"{path.stem}:{row['id']}", marks=marks)
-
-
-def _num(cell):
-    return float(cell) if cell.strip() else None
-
-
-def _same(a, b):
-    if a is None or b is None:
-        return a is None and b is None
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
-
-
-@pytest.mark.parametrize("row", list(_rows()))
+@pytest.mark.parametrize("row", tsv_cases("numbers"))
 def test_number_example(row):
     found = parse(row["input"])
     pos = row["input"].find(row["text"])
@@ -46,7 +24,7 @@ def test_number_example(row):
     assert cands, f"no number {row['text']!r} in {[(n.text, n.start) for n in found]}"
     n = cands[0]
     got = (n.value, n.low, n.high)
-    assert all(_same(g, _num(w)) for g, w in zip(got, (row["value"], row["low"], row["high"]))), got
+    assert all(same_value(g, number_cell(w)) for g, w in zip(got, (row["value"], row["low"], row["high"]))), got
     kind, _, currency = row["kind"].partition(":")
     assert n.kind == kind
     if currency:

@@ -77,10 +77,7 @@ def evaluate(model: str) -> tuple[int, int, list[str]]:
     return passed, total, failures
 
 
-# CurrencyModel stays under its target: 4 of its 39 results are bare currency names (人民币, 美元) with
-# no amount, which the numbers layer does not report; see tests/peer_spec_exclusions.toml.
-_MODELS = [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="bare currency names are no numbers"))
-           if m == "CurrencyModel" else m for m in TARGETS]
+_MODELS = list(TARGETS)
 
 
 @pytest.mark.skipif(not SPEC_DIR.is_dir(), reason=f"peer specs not found at {SPEC_DIR} (shared folder absent)")

@@ -1,20 +1,16 @@
 """Themes: corpus/themes examples (one case each), leaders, roles, and the rules file."""
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 import pytest
 
 from extractor import extract
 from extractor.rules import load_toml
 from extractor.themes import ThemeRules, all_names
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = tomllib.loads((ROOT / "corpus" / "themes" / "examples.toml").read_text(encoding="utf-8"))["example"]
+from .corpus_cases import cases
 
 
-@pytest.mark.parametrize("ex", EXAMPLES, ids=[e["id"] for e in EXAMPLES])
+@pytest.mark.parametrize("ex", cases("themes"))
 def test_example(ex):
     article = extract(ex["text"])
     found = {t.name: t for t in article.themes}

@@ -16,7 +16,10 @@ A last line without its newline (from a killed run) is cut off and its article r
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -47,6 +50,7 @@ class Result:
     path: str
     status: str  # ok | skipped | error
     data: Optional[bytes] = None  # the article's JSON, without a newline
+    data_file: Optional[str] = None  # or: a file holding it, with its newline (a huge article)
     article_id: Optional[str] = None
     error: Optional[str] = None  # a one-line reason
     kind: Optional[str] = None  # input | internal | crash
@@ -58,6 +62,8 @@ class Settings:
     date: Optional[str] = None
     pretty: bool = False
     done_ids: frozenset = field(default_factory=frozenset)  # --jsonl: articles already written
+    # Where a huge article's JSON is written piece by piece (None: built in memory, as for Dask).
+    spool_dir: Optional[str] = None
 
 
 # ---------------------------------------------------------------- the work on one article
@@ -76,7 +82,11 @@ def parse_task(task: Task, settings: Settings) -> Result:
         aid = pipeline.article_id(text)
         if aid in settings.done_ids or (task.target and _written(task.target, aid, pipeline.pipeline_version())):
             return Result(task.index, task.path, "skipped", article_id=aid, size=task.size)
-        article = pipeline.extract(text, source=None if task.path == "-" else task.path, date=settings.date)
+        source = None if task.path == "-" else task.path
+        if settings.spool_dir is not None and len(text) > pipeline.HUGE_ARTICLE_CHARS:
+            data_file = _write_huge(text, source, aid, settings)
+            return Result(task.index, task.path, "ok", data_file=data_file, article_id=aid, size=task.size)
+        article = pipeline.extract(text, source=source, date=settings.date)
         option = orjson.OPT_INDENT_2 if settings.pretty else 0
         data = orjson.dumps(article.model_dump(mode="json"), option=option)
     except Exception as e:  # a bug in a component must not stop the other articles
@@ -85,13 +95,59 @@ def parse_task(task: Task, settings: Settings) -> Result:
     return Result(task.index, task.path, "ok", data=data, article_id=aid, size=task.size)
 
 
+def _write_huge(text: str, source: Optional[str], aid: str, settings: Settings) -> str:
+    """Stream a huge article's JSON (and its newline) into a new file in the spool folder."""
+    from . import pipeline
+
+    import secrets
+
+    # not mkstemp: the output keeps the mode (umask) every other output gets
+    path = os.path.join(settings.spool_dir, f".recap-{os.getpid()}-{secrets.token_hex(6)}.json.tmp")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "wb", buffering=1 << 20) as fh:
+            pipeline.write_in_pieces(text, fh, source=source, date=settings.date, pretty=settings.pretty,
+                                     aid=aid, spool_dir=settings.spool_dir)
+            fh.write(b"\n")
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path
+
+
+# An output longer than this (a huge article's) is judged by its head: the fields before "figures".
+HEAD_BYTES = 1 << 20
+_HEAD_FIELD = re.compile(rb'"(article_id|pipeline_version)":\s*"([^"\\]*)"')
+
+
+def _identity(head: bytes, whole: bool) -> Optional[tuple[str, str]]:
+    """(article_id, pipeline_version) of an article's JSON, from all of it or from its head."""
+    if whole:
+        try:
+            data = orjson.loads(head)
+        except orjson.JSONDecodeError:
+            return None
+        if isinstance(data, dict) and isinstance(data.get("article_id"), str):
+            return data["article_id"], str(data.get("pipeline_version"))
+        return None
+    fields = dict(_HEAD_FIELD.findall(head.split(b'"figures"', 1)[0]))
+    if b"article_id" in fields and b"pipeline_version" in fields:
+        return fields[b"article_id"].decode(), fields[b"pipeline_version"].decode()
+    return None
+
+
 def _written(target: str, aid: str, version: str) -> bool:
     try:
         with open(target, "rb") as fh:
-            data = orjson.loads(fh.read())
-    except (OSError, orjson.JSONDecodeError):
+            head = fh.read(HEAD_BYTES + 1)
+            whole = len(head) <= HEAD_BYTES
+            if not whole:
+                fh.seek(-2, os.SEEK_END)
+                if fh.read().rstrip() != b"}":  # not a complete object
+                    return False
+    except OSError:
         return False
-    return isinstance(data, dict) and data.get("article_id") == aid and data.get("pipeline_version") == version
+    return _identity(head, whole) == (aid, version)
 
 
 def parse_chunk(tasks: list[Task], settings: Settings) -> list[Result]:
@@ -104,19 +160,30 @@ def scan_jsonl(path: Path, version: str) -> set[str]:
     """Ids of the articles a JSONL file already holds for `version`; cuts off a partial last line."""
     if not path.exists():
         return set()
-    with open(path, "r+b") as fh:
-        data = fh.read()
-        complete = data.rfind(b"\n") + 1
-        if complete < len(data):
-            fh.truncate(complete)
     done = set()
-    for line in data[:complete].splitlines():
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            continue
-        if isinstance(item, dict) and item.get("pipeline_version") == version and item.get("article_id"):
-            done.add(item["article_id"])
+
+    def line(head: bytes, length: int) -> None:
+        ident = _identity(head, length <= HEAD_BYTES)
+        if ident and ident[0] and ident[1] == version:
+            done.add(ident[0])
+
+    # Read in blocks, keeping at most the head of each line: a huge article's line is never held.
+    with open(path, "r+b") as fh:
+        pos = start = 0  # offset of the block; of the current line
+        head = bytearray()
+        while block := fh.read(1 << 20):
+            i = 0
+            while (j := block.find(b"\n", i)) >= 0:
+                if len(head) <= HEAD_BYTES:
+                    head += block[i:min(j, i + HEAD_BYTES + 1 - len(head))]
+                if pos + j > start:
+                    line(bytes(head), pos + j - start)
+                start, head, i = pos + j + 1, bytearray(), j + 1
+            if len(head) <= HEAD_BYTES:
+                head += block[i:i + HEAD_BYTES + 1 - len(head)]
+            pos += len(block)
+        if start < pos:
+            fh.truncate(start)
     return done
 
 
@@ -156,20 +223,35 @@ class Writer:
             return
         if r.status == "skipped" or (self.jsonl is not None and r.article_id in self.written):
             self.counts["skipped"] += 1
+            if r.data_file is not None:
+                os.unlink(r.data_file)
             return
         self.counts["ok"] += 1
         if self.out is not None:
             target = self.out / f"{stem}.json"
+            if r.data_file is not None:
+                os.replace(r.data_file, target)
+                return
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_bytes(r.data + b"\n")
             os.replace(tmp, target)
         elif self._sink is not None:
-            self._sink.write(r.data + b"\n")
-            self._sink.flush()
+            self._copy(r, self._sink)
             self.written.add(r.article_id)
         else:
-            sys.stdout.buffer.write(r.data + b"\n")
-            sys.stdout.buffer.flush()
+            self._copy(r, sys.stdout.buffer)
+
+    @staticmethod
+    def _copy(r: Result, sink) -> None:
+        if r.data_file is None:
+            sink.write(r.data + b"\n")
+        else:
+            try:
+                with open(r.data_file, "rb") as fh:
+                    shutil.copyfileobj(fh, sink, 1 << 20)
+            finally:
+                os.unlink(r.data_file)
+        sink.flush()
 
     def error(self, path: str, reason: str, kind: str) -> None:
         self.counts["error"] += 1
@@ -269,7 +351,10 @@ def run(
                 done_ids = set()
                 writer.written.clear()
         tasks = _tasks(paths, None if force else out, writer.error)
-        settings = Settings(date=date, pretty=pretty and jsonl is None, done_ids=frozenset(done_ids))
+        spool_dir = None if engine == "dask" else str(
+            out if out is not None else jsonl.parent if jsonl is not None else tempfile.gettempdir())
+        settings = Settings(date=date, pretty=pretty and jsonl is None, done_ids=frozenset(done_ids),
+                            spool_dir=spool_dir)
         started = time.monotonic()
         with engine_results(tasks, settings, engine, jobs, scheduler) as results:
             reporter.start(len(tasks), sum(t.size for t in tasks))

@@ -16,7 +16,8 @@ streak (…科技、…股份 3连板) come out as `listed: false, code: null`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from itertools import accumulate, chain
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Optional
@@ -27,7 +28,7 @@ from spacy.tokens import Doc
 
 from .component import Component, register
 from .models import Company, Mention
-from .rules import RuleModel, load_toml, load_tsv
+from .rules import RuleModel, load_toml, load_tsv, rules_path
 from .state import RecapState, add_span
 
 # ---------------------------------------------------------------- rules schemas
@@ -109,28 +110,39 @@ def _t2s_forms(form: str) -> set[str]:
     return out
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+_ASCII_UPPER_RUN = re.compile(r"[A-Z]+")
+
+
 def _fold(s: str) -> str:
-    return s.translate(_ASCII_LOWER)
+    return _ASCII_UPPER_RUN.sub(lambda m: m.group().lower(), s)
 
 
 @dataclass
 class View:
     """The normalized text with ruby pinyin (大业(yè)股份) and hard line wraps inside words removed.
 
-    `pos[i]` is the normalized offset of view character i; token boundaries come from the Doc.
+    `pos[i]` is the normalized offset of view character i (`identity` when nothing was removed);
+    token boundaries come from the Doc.
     """
 
     text: str
-    pos: list[int]
+    pos: Sequence[int]
     starts: Optional[set[int]]
     ends: Optional[set[int]]
+    identity: bool = False
+    _folded: Optional[str] = None
 
     def span(self, s: int, e: int) -> tuple[int, int]:
         return self.pos[s], self.pos[e - 1] + 1
+
+    def folded(self) -> str:
+        """The text with ASCII letters in lower case, as the lexicons' automata hold their keys."""
+        if self._folded is None:
+            self._folded = _fold(self.text)
+        return self._folded
 
 
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü\u00e0-\u01dc]{1,6}\)")
@@ -138,7 +150,18 @@ _TONED = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
 _WRAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]*\n[\s\u3000]*(?=[\u4e00-\u9fff])")
 
 
-def make_view(text: str, doc: Optional[Doc] = None) -> View:
+def _token_bounds(doc: Doc, token_ends: Optional[list[int]]) -> tuple[Iterable[int], Iterable[int]]:
+    """Normalized offsets where the Doc's tokens start and end."""
+    if token_ends is not None:  # the tokenizer's words, laid end to end from offset 0
+        return ([0, *token_ends[:-1]] if token_ends else []), token_ends
+    bounds = [(t.idx, t.idx + len(t.text)) for t in doc]
+    return [a for a, _ in bounds], [b for _, b in bounds]
+
+
+_KEPT_RUN = re.compile(b"\x01+")
+
+
+def make_view(text: str, doc: Optional[Doc] = None, token_ends: Optional[list[int]] = None) -> View:
     cuts: list[tuple[int, int]] = []
     if _TONED.search(text):
         cuts += [m.span() for m in _PINYIN.finditer(text)]
@@ -147,25 +170,34 @@ def make_view(text: str, doc: Optional[Doc] = None) -> View:
              if m.start() - (text.rfind("\n", 0, m.start()) + 1) >= 30
              and not re.match(r"[\u4e00-\u9fffA-Za-z&、]{1,10}[:：]", text[m.end():m.end() + 12])]
     cuts += [m.span() for m in wraps]
+    if not cuts:
+        starts = ends = None
+        if doc is not None:
+            tstarts, tends = _token_bounds(doc, token_ends)
+            starts, ends = set(tstarts), set(tends)
+        return View(text, range(len(text)), starts, ends, identity=True)
     keep = bytearray(b"\x01") * len(text)
     for a, b in cuts:
         keep[a:b] = bytes(b - a)
-    pos = [i for i in range(len(text)) if keep[i]]
-    vtext = "".join(text[i] for i in pos) if cuts else text
+    kept = [m.span() for m in _KEPT_RUN.finditer(keep)]
+    pos = list(chain.from_iterable(range(a, b) for a, b in kept))
+    vtext = "".join(text[a:b] for a, b in kept)
     starts = ends = None
     if doc is not None:
         # view index of each normalized offset (removed characters map to the next kept one)
-        before = [0] * (len(text) + 1)
-        n = 0
-        for i in range(len(text)):
-            before[i] = n
-            n += keep[i]
-        before[len(text)] = n
-        starts, ends = set(), set()
-        for t in doc:
-            starts.add(before[t.idx])
-            ends.add(before[t.idx + len(t.text)])
-    return View(vtext, pos if cuts else list(range(len(text))), starts, ends)
+        before = [0, *accumulate(keep)]
+        tstarts, tends = _token_bounds(doc, token_ends)
+        starts, ends = {before[i] for i in tstarts}, {before[i] for i in tends}
+    return View(vtext, pos, starts, ends)
+
+
+def article_view(state: RecapState, doc: Optional[Doc]) -> View:
+    """The article's view, made once and shared by companies and themes."""
+    key = "view" if doc is not None else "view-no-doc"
+    view = state.derived.get(key)
+    if view is None:
+        view = state.derived[key] = make_view(state.text, doc, state.token_ends if doc is not None else None)
+    return view
 
 
 def theme_keys() -> set[str]:
@@ -174,8 +206,22 @@ def theme_keys() -> set[str]:
     return themes.all_names()
 
 
+_LEXICON_RULES = ("companies.tsv", "companies_delisted.tsv", "company_aliases.toml",
+                  "company_stoplist.toml", "unlisted.toml", "themes.toml")
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
+    """The company lexicon, from the cache folder when it was built from the same rules and code."""
+    from pathlib import Path
+
+    from . import lexcache, normalize, themes
+
+    code = [Path(__file__), Path(themes.__file__), Path(normalize.__file__)]
+    return lexcache.cached("companies", [*code, *map(rules_path, _LEXICON_RULES)], build_lexicon)
+
+
+def build_lexicon() -> Lexicon:
     aliases = load_toml("company_aliases.toml", AliasRules)
     stop = load_toml("company_stoplist.toml", StopRules)
     never = set(stop.never) | set(aliases.ambiguous)
@@ -219,7 +265,11 @@ def lexicon() -> Lexicon:
             words.append(form)
     automaton = ahocorasick.Automaton()
     for k, ks in keys.items():
-        automaton.add_word(k, k)
+        key = _choose(ks)
+        if key is not None:  # an ambiguous surface is never a match
+            # what find_candidates checks of each hit, worked out once per surface
+            strict = bool(_CJK.search(k)) and (len(k) <= 3 or key.weak)
+            automaton.add_word(k, (len(k), key, k[0] in _ALNUM_CHARS, k[-1] in _ALNUM_CHARS, strict))
     automaton.make_automaton()
     return Lexicon(automaton=automaton, keys=keys, words=sorted(set(words)), by_name=by_name)
 
@@ -255,7 +305,7 @@ def resolve(name: str) -> Optional[CompanyRef]:
 
 # ---------------------------------------------------------------- matching
 
-_ALNUM = re.compile(r"[A-Za-z0-9]")
+_ALNUM_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _PRIORITY = {"name": 0, "alias": 1, "firm": 1, "variant": 2, "former": 3, "delisted": 4}
 
 # What makes a bare word a stock: a code, a move or a streak right after it.
@@ -300,23 +350,18 @@ def _choose(keys: list[Key]) -> Optional[Key]:
 def find_candidates(view: View) -> list[Match]:
     lex = lexicon()
     text = view.text
-    folded = _fold(text)
+    n = len(text)
     starts, ends = view.starts, view.ends
     found: list[Match] = []
-    for end_idx, k in lex.automaton.iter(folded):
+    for end_idx, (length, key, alnum_first, alnum_last, strict) in lex.automaton.iter(view.folded()):
         end = end_idx + 1
-        start = end - len(k)
-        key = _choose(lex.keys[k])
-        if key is None:
+        start = end - length
+        if alnum_first and start > 0 and text[start - 1] in _ALNUM_CHARS:
             continue
-        if _ALNUM.match(k[0]) and start > 0 and _ALNUM.match(text[start - 1]):
+        if alnum_last and end < n and text[end] in _ALNUM_CHARS:
             continue
-        if _ALNUM.match(k[-1]) and end < len(text) and _ALNUM.match(text[end]):
-            continue
-        if starts is not None and _CJK.search(k):
-            aligned = start in starts and end in ends
-            if not aligned and (len(k) <= 3 or key.weak):
-                continue
+        if strict and starts is not None and not (start in starts and end in ends):
+            continue  # a short or weak name must sit on token boundaries
         found.append(Match(start, end, key, text[start:end]))
     # Longest match wins; among equals, the earlier one.
     found.sort(key=lambda m: (-(m.end - m.start), m.start))
@@ -424,6 +469,54 @@ def _tail(text: str, s: int, e: int, starts: Optional[set[int]]) -> int:
         s = h.end()
 
 
+def _finditer_at(pattern: re.Pattern, text: str, starts: Iterable[int]) -> Iterator[re.Match]:
+    """`pattern.finditer(text)`, trying the pattern only at `starts` (ascending; they must include
+    every offset a match can start at, and the pattern must never match the empty string)."""
+    pos = 0
+    for p in starts:
+        if p >= pos and (m := pattern.match(text, p)):
+            yield m
+            pos = m.end()
+
+
+def _windows(anchors: Iterable[int], lo: int, hi: int) -> Iterator[int]:
+    """Offsets a + lo .. a + hi - 1 for each anchor a (ascending), each once, ascending."""
+    nxt = 0
+    for a in anchors:
+        for p in range(max(nxt, a + lo, 0), a + hi):
+            yield p
+        nxt = max(nxt, a + hi)
+
+
+def _coded_starts(text: str) -> Iterator[int]:
+    """Where _UNKNOWN_CODED can match: up to 14 CJK characters and a 2-4 character -HK tag
+    before the blanks before a parenthesis."""
+    def parens() -> Iterator[int]:
+        for m in _PAREN.finditer(text):
+            w = m.start()
+            while w > 0 and text[w - 1].isspace():
+                w -= 1
+            yield w
+    return _windows(parens(), -18, -1)
+
+
+_PAREN = re.compile(r"[(（]")
+
+
+def _suffixed_starts(text: str) -> list[int]:
+    """Where _UNKNOWN_SUFFIXED can match: in the run of up to 12 CJK characters before a suffix."""
+    found = set()
+    for suf in _SUFFIX:
+        i = text.find(suf)
+        while i >= 0:
+            p = i
+            while p > i - 12 and p > 0 and "\u4e00" <= text[p - 1] <= "\u9fff":
+                p -= 1
+                found.add(p)
+            i = text.find(suf, i + 1)
+    return sorted(found)
+
+
 _GOVERNMENT = re.compile(r"(?:人民银行|央行|部|委|委员会|局|署|厅|办公室|政府|法院|协会|交易所)$")
 
 
@@ -468,9 +561,9 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
 
     pending: list[tuple[int, int, str]] = []
 
-    for m in _UNKNOWN_CODED.finditer(text):
+    for m in _finditer_at(_UNKNOWN_CODED, text, _coded_starts(text)):
         consider(m.start(1), m.end(1), False)
-    for m in _UNKNOWN_SUFFIXED.finditer(text):
+    for m in _finditer_at(_UNKNOWN_SUFFIXED, text, _suffixed_starts(text)):
         after = text[m.end():m.end() + 1]
         consider(m.start(1), m.end(1), not after or after in "、,，\n")
     for m in _UNKNOWN_MOVED.finditer(text):
@@ -504,7 +597,7 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
 
 
 def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Company]:
-    view = make_view(state.text, doc)
+    view = article_view(state, doc)
     text = view.text
     matches = _accept(text, find_candidates(view))
     groups: dict[tuple, dict] = {}

@@ -20,10 +20,11 @@ calendar (the `cn-stock-holidays` package's bundled list; weekdays alone past it
 """
 from __future__ import annotations
 
+import importlib.util
 import re
 from datetime import date, timedelta
 from functools import lru_cache
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Optional
 
 from spacy.tokens import Doc
@@ -105,10 +106,16 @@ def date_from_name(source: Optional[str]) -> Optional[str]:
 @lru_cache(maxsize=1)
 def _holidays() -> tuple[frozenset, int]:
     """Exchange holidays (weekdays the market is closed) and the last year the list covers."""
+    # The package's own loader imports requests (its sync feature); read its bundled list directly.
     try:
-        from cn_stock_holidays.data import get_local
-        days = frozenset(get_local())
-        return days, max(d.year for d in days)
+        spec = importlib.util.find_spec("cn_stock_holidays")
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        days = set()
+        for line in (folder / "data.txt").read_text(encoding="utf-8").splitlines():
+            line = line.split(",")[0].strip()
+            if line and not line.startswith("#"):
+                days.add(date(int(line[:4]), int(line[4:6]), int(line[6:8])))
+        return frozenset(days), max(d.year for d in days)
     except Exception:  # package missing or unreadable: weekdays only
         return frozenset(), 0
 

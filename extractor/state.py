@@ -35,6 +35,10 @@ class RecapState:
     trading_date: Optional[str] = None
     claims: list[Claim] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Where each token of the Doc ends (normalized offsets), from the tokenizer; None when unknown.
+    token_ends: Optional[list[int]] = None
+    # What components derive from the text and share (companies.article_view), made on first use.
+    derived: dict = field(default_factory=dict, repr=False)
     _sent_starts: list[int] = field(default_factory=list, repr=False)
 
     @property
@@ -44,6 +48,8 @@ class RecapState:
 
     def mention(self, model: type[M], nstart: int, nend: int, **fields) -> M:
         """Build an output item for a normalized span: text/start/end point into the original."""
+        if model is Mention and not fields:
+            return _mention(self.norm.span(nstart, nend), nstart, nend)
         item = model(**self.norm.span(nstart, nend), **fields)
         item._nstart, item._nend = nstart, nend
         return item
@@ -57,6 +63,21 @@ class RecapState:
         if not self.sentences:
             return 0, len(self.text)
         return self.sentences[self.sentence_of(pos)]
+
+
+_MENTION_FIELDS = frozenset(Mention.model_fields)
+
+
+def _mention(span: dict, nstart: int, nend: int) -> Mention:
+    """A bare Mention, the most frequent item, made the way `Mention.model_construct` makes one
+    (its span needs no checks), with its private offsets set in the same step."""
+    item = Mention.__new__(Mention)
+    setattr_ = object.__setattr__
+    setattr_(item, "__dict__", span)
+    setattr_(item, "__pydantic_fields_set__", set(_MENTION_FIELDS))
+    setattr_(item, "__pydantic_extra__", None)
+    setattr_(item, "__pydantic_private__", {"_nstart": nstart, "_nend": nend})
+    return item
 
 
 def get_state(doc: Doc) -> RecapState:

@@ -9,6 +9,7 @@ recaps use: "光模块：A、B、C", "龙头A", "A领涨", "以A为首", "A为�
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from spacy.tokens import Doc
 
 from .component import Component, register
 from .models import Mention, Theme
-from .rules import RuleModel, load_toml
+from .rules import RuleModel, load_toml, rules_path
 from .state import RecapState, add_span
 
 # ---------------------------------------------------------------- rules schema
@@ -41,13 +42,16 @@ class ThemeRules(RuleModel):
 
 # ---------------------------------------------------------------- lexicon
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
+_ALNUM_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
+_ASCII_UPPER_RUN = re.compile(r"[A-Z]+")
 
 
 def _fold(s: str) -> str:
-    return s.translate(_ASCII_LOWER)
+    return _ASCII_UPPER_RUN.sub(lambda m: m.group().lower(), s)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,15 @@ class ThemeLexicon:
 
 @lru_cache(maxsize=1)
 def lexicon() -> ThemeLexicon:
+    """The theme lexicon, from the cache folder when it was built from the same rules and code."""
+    from pathlib import Path
+
+    from . import lexcache
+
+    return lexcache.cached("themes", [Path(__file__), rules_path("themes.toml")], build_lexicon)
+
+
+def build_lexicon() -> ThemeLexicon:
     rules = load_toml("themes.toml", ThemeRules)
     keys: dict[str, TKey] = {}
     words = []
@@ -82,11 +95,24 @@ def lexicon() -> ThemeLexicon:
             if _CJK.search(form):
                 words.append(form.replace(" ", ""))
     automaton = ahocorasick.Automaton()
-    for k in keys:
-        automaton.add_word(k, k)
+    for k, key in keys.items():
+        # what find checks of each hit, worked out once per surface
+        automaton.add_word(k, (len(k), key, k[0] in _ALNUM_CHARS, k[-1] in _ALNUM_CHARS,
+                               bool(_CJK.search(k)) and len(k) <= 3, _form(k, key, keys)))
     automaton.make_automaton()
     names = {w for t in rules.theme for w in [t.name, *t.aliases, *t.weak_aliases]}
     return ThemeLexicon(automaton=automaton, keys=keys, words=sorted(set(words)), names=names)
+
+
+def _form(k: str, key: TKey, keys: dict[str, TKey]) -> str:
+    """The name a theme is given where the text writes surface `k` (folded)."""
+    # without ASCII letters or digits, the text has `k` itself there
+    form = key.form if _ALNUM.search(k) else k
+    stem = _STEM.sub("", form)
+    skey = keys.get(_fold(stem))
+    if form != key.theme and stem != form and len(stem) >= 2 and skey is not None and skey.theme == key.theme:
+        form = skey.form if _ALNUM.search(stem) else stem  # 机器人概念 -> 机器人
+    return form
 
 
 def all_names() -> set[str]:
@@ -137,21 +163,21 @@ _GENERIC_TOKENS_BAD = re.compile(r"[的在与及和则而其了是对把被从�
 def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optional[dict] = None) -> list[TMatch]:
     """Theme mentions in the view's text; `occupied` (view offsets) marks company mentions to stay out of."""
     lex = lexicon()
-    folded = text.translate(_ASCII_LOWER)
+    folded = view.folded() if view is not None and view.text is text else _fold(text)
     starts, ends = (view.starts, view.ends) if view is not None else (None, None)
     found: list[TMatch] = []
-    for end_idx, k in lex.automaton.iter(folded):
+    n = len(text)
+    for end_idx, (length, key, alnum_first, alnum_last, short_cjk, form) in lex.automaton.iter(folded):
         end = end_idx + 1
-        start = end - len(k)
-        key = lex.keys[k]
-        if _ALNUM.match(k[0]) and start > 0 and (_ALNUM.match(text[start - 1]) or text[start - 1] == "."):
+        start = end - length
+        if alnum_first and start > 0 and (text[start - 1] in _ALNUM_CHARS or text[start - 1] == "."):
             continue
-        if _ALNUM.match(k[-1]) and end < len(text) and _ALNUM.match(text[end]):
+        if alnum_last and end < n and text[end] in _ALNUM_CHARS:
             continue
         if occupied is not None and start > 0 and occupied[start - 1] and not any(occupied[start:end]):
             continue  # 腾讯证券, 东亚银行: the theme word ends a firm's name
         sm = _SUFFIX.match(text, end)
-        if starts is not None and _CJK.search(k) and len(k) <= 3:
+        if starts is not None and short_cjk:
             if start not in starts:
                 continue
             if end not in ends and not sm:
@@ -160,13 +186,8 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optio
             continue
         if not sm and (_NOT_AFTER.match(text, end) or _NOT_BEFORE.search(text[max(0, start - 5):start])):
             continue
-        if len(k) == 1 and not sm:
+        if length == 1 and not sm:
             continue  # 铜, 铝: only as 铜板块, 铝概念股
-        form = key.form if _ALNUM.search(k) else text[start:end]
-        stem = _STEM.sub("", form)
-        skey = lex.keys.get(_fold(stem))
-        if form != key.theme and stem != form and len(stem) >= 2 and skey is not None and skey.theme == key.theme:
-            form = skey.form if _ALNUM.search(stem) else stem  # 机器人概念 -> 机器人
         found.append(TMatch(start, end, sm.end() if sm else end, key.theme, key.weak, form))
     found.sort(key=lambda m: (-(m.end - m.start), m.start))
     taken: list[TMatch] = []
@@ -208,7 +229,6 @@ def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[byt
         occ[s:ext] = b"\x01" * (ext - s)
 
     bounds = sorted(starts)
-    import bisect
     for g in re.finditer(r"(概念股|概念|板块)", text):
         e = g.start()
         i = bisect.bisect_left(bounds, e) - 1
@@ -296,9 +316,10 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
     out: list[str] = []
     after = text[m.ext_end:m.ext_end + 3]
     colon = re.match(r"\s*(?:[:：]|方向[:：]|个股[:：])", after)
-    for s, e, name in company_spans:
-        if s < m.ext_end or s >= limit:
-            continue
+    for i in range(bisect.bisect_left(company_spans, (m.ext_end,)), len(company_spans)):
+        s, e, name = company_spans[i]
+        if s >= limit:
+            break  # sorted: the rest start later still
         if colon:
             # "光模块：A、B、C" - the list up to the clause end
             seg = text[m.ext_end:s]
@@ -317,12 +338,12 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
 
 
 def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Theme]:
-    from .companies import make_view
+    from .companies import article_view
 
-    view = make_view(state.text, doc)
+    view = article_view(state, doc)
     text = view.text
     # view offset of each normalized offset, to place company mentions in the view
-    to_view = {p: i for i, p in enumerate(view.pos)}
+    to_view = _Identity() if view.identity else _ViewIndex(view.pos)
     occupied = bytearray(len(text) + 1)
     company_spans = []
     for c in state.companies:
@@ -352,6 +373,25 @@ def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[
             g["role"] = _role(text, m)
     return [Theme(name=name, leaders=g["leaders"], role=g["role"], mentions=g["mentions"], rule=g["rule"])
             for name, g in groups.items()]
+
+
+class _Identity:
+    """The map from normalized to view offsets when the view removed nothing."""
+
+    @staticmethod
+    def get(pos: int, default=None) -> int:
+        return pos
+
+
+class _ViewIndex:
+    """The map from normalized to view offsets: `get` is None (or `default`) for a removed one."""
+
+    def __init__(self, pos: list[int]):
+        self.pos = pos
+
+    def get(self, p: int, default=None):
+        i = bisect.bisect_left(self.pos, p)
+        return i if i < len(self.pos) and self.pos[i] == p else default
 
 
 @register

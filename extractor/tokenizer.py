@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import re
+from itertools import accumulate
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -304,7 +305,7 @@ class JiebaTokenizer:
         norm = normalize(text)
         words = self.segmenter.cut(norm.text) if norm.text else []
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-        doc.user_data["recap"] = RecapState(norm=norm)
+        doc.user_data["recap"] = RecapState(norm=norm, token_ends=list(accumulate(map(len, words))))
         return doc
 
     # spaCy calls these when saving a pipeline; this one is rebuilt from rules/ instead.

@@ -202,3 +202,26 @@ def test_workers_are_replaced_after_their_quota(folder, monkeypatch):
         assert {w.process.pid for w in pool.workers} != set(first)  # 5 articles > 2 workers x 2
     assert [r.index for r in results] == list(range(len(tasks)))
     assert all(r.status == "ok" for r in results)
+
+
+@pytest.mark.parametrize("head_bytes", [1 << 20, 150, 3], ids=["whole", "head", "tiny-head"])
+def test_resume_reads_only_the_head_of_long_outputs(tmp_path, monkeypatch, head_bytes):
+    import orjson
+
+    from extractor import batch
+
+    monkeypatch.setattr(batch, "HEAD_BYTES", head_bytes)
+    arts = [{"schema_version": 1, "source": f"a{i}.txt", "article_id": f"id{i}", "script": "simplified",
+             "pipeline_version": "v1" if i != 2 else "v0", "figures": [{"text": "x" * 200}] * i}
+            for i in range(4)]
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in arts) + b"\n" + b'{"article_id": "cut')
+    expected = {"id0", "id1", "id3"} if head_bytes > 3 else set()
+    assert batch.scan_jsonl(path, "v1") == expected
+    assert path.read_bytes().endswith(b"\n\n")  # the partial last line is cut off
+    one = tmp_path / "one.json"
+    one.write_bytes(orjson.dumps(arts[3], option=orjson.OPT_INDENT_2) + b"\n")
+    assert batch._written(str(one), "id3", "v1") is (head_bytes > 3)
+    assert not batch._written(str(one), "id3", "v0")
+    one.write_bytes(one.read_bytes()[:-30])
+    assert not batch._written(str(one), "id3", "v1")

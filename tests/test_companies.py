@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from extractor import extract
 from extractor.companies import (AliasRules, StockRow, StopRules, UnlistedRules, lexicon, resolve)
@@ -140,3 +141,18 @@ def test_pieces_give_the_same_companies_and_themes(path):
     assert sorted((m.start, m.end) for c in parts.companies for m in c.mentions) == sorted(
         (m.start, m.end) for c in whole.companies for m in c.mentions)
     assert {t.name for t in parts.themes} == {t.name for t in whole.themes}
+
+
+# The unknown-company patterns are tried only where they can match; that must find what a scan
+# of every offset finds.
+_PIECES = ["科技", "股份", "集团", "中国", "涨停", "(600519)", "（00700.HK）", "-SW", " ", "、", "，", "\n",
+           "上涨3%", "表示", "贵州茅台", "新材", "半导体", "a", "1", "龙头"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
+def test_unknown_company_patterns_tried_at_candidate_offsets_find_what_a_full_scan_finds(text):
+    from extractor import companies as C
+
+    for pattern, starts in ((C._UNKNOWN_CODED, C._coded_starts), (C._UNKNOWN_SUFFIXED, C._suffixed_starts)):
+        assert [m.span() for m in C._finditer_at(pattern, text, starts(text))] == [
+            m.span() for m in pattern.finditer(text)]

@@ -98,3 +98,17 @@ def test_decode_rejects(data, reason):
 def test_script_detection():
     assert extract("漲停80家，連板總數14家").script == "traditional"
     assert extract("涨停80家，连板总数14家").script == "simplified"
+
+
+def test_a_bare_mention_made_fast_is_the_validated_mention():
+    from extractor.models import Mention
+    from extractor.normalize import normalize
+    from extractor.state import RecapState
+
+    state = RecapState(norm=normalize("<p>貴州茅台漲停</p>"))
+    fast = state.mention(Mention, 0, 4)
+    slow = Mention(**state.norm.span(0, 4))
+    slow._nstart, slow._nend = 0, 4
+    assert fast == slow and fast.model_dump() == slow.model_dump() and "茅" in fast.text
+    assert (fast._nstart, fast._nend) == (0, 4) and fast.model_fields_set == slow.model_fields_set
+    assert fast.model_copy(update={"start": 9}).start == 9

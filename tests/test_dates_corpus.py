@@ -35,3 +35,11 @@ def test_trading_calendar():
 def test_relative_rejects_bad_dates():
     assert resolve_relative("今日", "2024-13-40") is None
     assert resolve_relative("", "2024-12-19") is None
+
+
+def test_holiday_list_is_the_packages_own():
+    from cn_stock_holidays.data import get_local
+
+    from extractor.dates import _holidays
+    days, last_year = _holidays()
+    assert days == frozenset(get_local()) and last_year >= 2025

@@ -6,6 +6,7 @@ whole-article extraction on the example articles cut into many small pieces.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -109,3 +110,64 @@ def test_large_article_through_the_cli_in_bounded_memory():
     assert res["exit"] == 0, res["stderr"]
     assert res["peak_rss_mb"] < 1200, res
     assert res["figures"] > 1000 and "pieces" in res["warnings"][0]
+
+
+# ---------------------------------------------------------------- streamed output
+def _streamed(text, **kw) -> bytes:
+    import io
+
+    from extractor.pipeline import write_in_pieces
+
+    buf = io.BytesIO()
+    write_in_pieces(text, buf, **kw)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("pretty", [False, True], ids=["compact", "pretty"])
+def test_streamed_json_is_byte_for_byte_the_in_memory_json(pretty, tmp_path):
+    import orjson
+
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in ARTICLES)
+    option = orjson.OPT_INDENT_2 if pretty else 0
+    expected = orjson.dumps(extract_in_pieces(text, source="a.txt", size=3000).model_dump(mode="json"), option=option)
+    got = _streamed(text, source="a.txt", size=3000, pretty=pretty, spool_dir=str(tmp_path))
+    assert got == expected
+    assert list(tmp_path.iterdir()) == []  # the spools are gone
+
+
+def test_streamed_json_of_an_article_with_nothing_in_it():
+    import orjson
+
+    text = "无关的文字。\n" * 100
+    expected = orjson.dumps(extract_in_pieces(text, size=300).model_dump(mode="json"))
+    assert _streamed(text, size=300) == expected
+
+
+def test_a_few_megabytes_through_the_cli_stream_to_the_same_json(tmp_path):
+    """`recap parse` streams a huge article into --out (and --jsonl, for a smaller one); the JSON
+    is the in-memory one's."""
+    import orjson
+
+    from extractor.batch import run
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from huge_input import make_article
+    finally:
+        sys.path.pop(0)
+    for name, n_bytes, kind in (("huge", 2 << 20, "out"), ("large", 600 << 10, "jsonl")):
+        text = make_article(n_bytes)
+        src = tmp_path / f"{name}.txt"
+        src.write_text(text, encoding="utf-8")
+        expected = orjson.dumps(extract_in_pieces(text, source=str(src)).model_dump(mode="json")) + b"\n"
+        if kind == "out":
+            assert run([str(src)], out=tmp_path / "out", progress=False)["ok"] == 1
+            assert (tmp_path / "out" / "huge.json").read_bytes() == expected
+            assert [p.name for p in (tmp_path / "out").iterdir()] == ["huge.json"]
+            umask = os.umask(0)
+            os.umask(umask)
+            assert (tmp_path / "out" / "huge.json").stat().st_mode & 0o777 == 0o666 & ~umask
+        else:
+            assert run([str(src)], jsonl=tmp_path / "all.jsonl", progress=False)["ok"] == 1
+            assert (tmp_path / "all.jsonl").read_bytes() == expected
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["all.jsonl", "huge.txt", "large.txt", "out"]

@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 
 from . import companies
 from .component import Component, register
-from .market import View, sentence_start, view_of
+from .market import View, article_view, sentence_start
 from .models import Board
 from .numbers import chinese_value
 from .rules import RuleModel, load_toml
@@ -391,7 +391,7 @@ def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name,
 
 def extract_boards(state: RecapState) -> list[Board]:
     g = grammar()
-    view = view_of(state.text)
+    view = article_view(state)
     text = view.text
     numbers = view.numbers(state.numbers)
     hits = find_hits(text, numbers, g)

@@ -265,15 +265,18 @@ class View:
         return s, e
 
 
-@lru_cache(maxsize=2)
-def view_of(text: str) -> View:
-    """The View of a text, shared by the steps that read past ruby and hard wraps (read-only)."""
-    return View(text)
+def article_view(state: RecapState) -> View:
+    """The article's View, made once and shared by the steps that read past ruby and hard wraps
+    (market, boards); read-only."""
+    view = state.derived.get("market.view")
+    if view is None:
+        view = state.derived["market.view"] = View(state.text)
+    return view
 
 
 class _Matcher:
     def __init__(self, state: RecapState, g: Grammar):
-        self.view = view_of(state.text)
+        self.view = article_view(state)
         self.text = self.view.text
         self.g = g
         self.state = state

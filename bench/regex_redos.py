@@ -135,6 +135,9 @@ def _cpu(fn) -> float:
 
 
 def time_pattern(pat, text: str) -> float:
+    if isinstance(pat.pattern, bytes):  # a pattern over raw input reads the text as UTF-8
+        text = text.encode("utf-8")
+
     def scan():
         for _ in pat.finditer(text):
             pass

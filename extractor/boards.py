@@ -15,7 +15,8 @@ a run of 3-6 characters shaped like a stock name that holds none of the stop wor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
@@ -23,7 +24,7 @@ from spacy.tokens import Doc
 
 from . import companies
 from .component import Component, register
-from .market import View, sentence_start
+from .market import View, article_view, sentence_start
 from .models import Board
 from .numbers import chinese_value
 from .rules import RuleModel, load_toml
@@ -84,11 +85,14 @@ class Grammar:
         self.stop_words = set(n.stop_words)
         s = r.status
         self.promoted = re.compile(s.promoted)
-        self.broken, self.ended = x(s.broken), x(s.ended)
+        # Matched where a mention ends, from the start of any blanks before it (`status_at`): anchored
+        # that way, a search over a long run of blanks does not retry the run from every position.
+        self.broken, self.ended = (re.compile(rf"(?<!\s)(?:{_expand(v, r.pieces)})") for v in (s.broken, s.ended))
         self.verb = re.compile(n.verbs)
         self.list_sep = re.compile(r"(?:、|/|和|与|及|以及)\s*$")
         self.ladder_open = re.compile(r"(?:^|\n)[ \t\u3000]*[【\[(（]?[ \t\u3000]*$")
-        self.ladder_close = re.compile(r"[ \t\u3000]*(?:[】\]）)][ \t\u3000]*[:：]?|[:：])[ \t\u3000]*")
+        # matched from the start of the blanks before a count (`ladder_close_at`)
+        self.ladder_close = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*(?:[】\]）)][ \t\u3000]*[:：]?|[:：])[ \t\u3000]*")
 
 
 @lru_cache(maxsize=1)
@@ -144,14 +148,43 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
     for m in g.words.finditer(text):
         word = m.group().rstrip()
         hits.append(Hit(m.start(), m.start() + len(word), g.r.words[word], None, "board.word"))
-    # keep the widest reading of a span (4天2板 over its 2板)
+    # keep the widest reading of a span (4天2板 over its 2板): every kept hit starts at or before
+    # this one, so it is inside one of them when it ends at or before the furthest end
     hits.sort(key=lambda h: (h.start, -h.end))
     out: list[Hit] = []
+    furthest = -1
     for h in hits:
-        if any(o.start <= h.start and h.end <= o.end for o in out):
+        if h.end <= furthest:
             continue
         out.append(h)
+        furthest = max(furthest, h.end)
     return out
+
+
+def _blanks_start(text: str, pos: int, blank=str.isspace) -> int:
+    """Where the run of blanks that ends at `pos` starts (`pos` itself when there is none)."""
+    while pos > 0 and blank(text[pos - 1]):
+        pos -= 1
+    return pos
+
+
+def _inline_blank(ch: str) -> bool:
+    return ch in " \t\u3000"
+
+
+def ladder_close_at(text: str, pos: int, g: Grammar) -> Optional[re.Match]:
+    """The bracket or colon closing a ladder heading right after `pos` (5板：, 【3板】)."""
+    return g.ladder_close.match(text, _blanks_start(text, pos, _inline_blank))
+
+
+def status_at(text: str, pos: int, g: Grammar) -> Optional[str]:
+    """broken (炸板) or ended (断板) when written right after a mention ending at `pos`."""
+    pos = _blanks_start(text, pos)
+    if g.broken.match(text, pos):
+        return "broken"
+    if g.ended.match(text, pos):
+        return "ended"
+    return None
 
 
 @dataclass
@@ -320,6 +353,7 @@ def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name,
     out = []
     col: Optional[int] = None
     current: Optional[Hit] = None
+    starts = [h.start for h in hits]  # hits are in text order
     for line in re.finditer(r"[^\n]+", text):
         if not line.group().lstrip().startswith("|"):
             current, col = None, None
@@ -334,7 +368,8 @@ def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name,
             if t in _NAME_HEADERS:
                 col = i
         filled = [(t, o) for t, o in cells if t]
-        in_line = [h for h in hits if line.start() <= h.start and h.end <= line.end()]
+        in_line = [h for h in hits[bisect_left(starts, line.start()):bisect_right(starts, line.end())]
+                   if h.end <= line.end()]
         if len(filled) == 1 and in_line and in_line[0].end - in_line[0].start == len(filled[0][0]):
             current = in_line[0]
             continue
@@ -356,9 +391,9 @@ def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name,
 
 def extract_boards(state: RecapState) -> list[Board]:
     g = grammar()
-    view = View(state.text)
+    view = article_view(state)
     text = view.text
-    numbers = [replace(n, start=view.of[n.start], end=view.of[n.end]) for n in state.numbers]
+    numbers = view.numbers(state.numbers)
     hits = find_hits(text, numbers, g)
     namer = _Namer(state, view, g)
     found: list[tuple[Name, Hit, str]] = []
@@ -369,7 +404,7 @@ def extract_boards(state: RecapState) -> list[Board]:
     for hit in hits:
         if id(hit) in used:
             continue
-        close = g.ladder_close.match(text, hit.end)
+        close = ladder_close_at(text, hit.end, g)
         at_line_start = g.ladder_open.search(text, max(0, hit.start - 6), hit.start)
         name, promoted, pos = (None, False, hit.start) if (close and at_line_start) else namer.before(hit.start)
         if close and name is None:
@@ -401,10 +436,7 @@ def extract_boards(state: RecapState) -> list[Board]:
         status = hit.status
         tail = max(hit.end, name.end)
         if status is None:
-            if g.broken.match(text, tail):
-                status = "broken"
-            elif g.ended.match(text, tail):
-                status = "ended"
+            status = status_at(text, tail, g)
         s, e = view.back(min(name.start, hit.start), max(name.end, hit.end))
         boards.append(state.mention(Board, s, e, company=name.name, code=name.code, boards=hit.boards,
                                     days=hit.days, status=status, rule=rule))

@@ -5,110 +5,35 @@ One linear pass over the article's lines, sentences and clauses carries context 
 reader does: a clause with no subject of its own is about the last one named in the paragraph, a
 clause with no metric continues the previous clause's (涨43.25点，或1.14%), a date at the start of
 a clause holds until another replaces it. Markdown tables take the metric from the column header
-and the subject from the row's name cell. Lexicons live in rules/metrics.toml and rules/claims.toml.
+and the subject from the row's name cell. Lexicons live in rules/metrics.toml and rules/claims.toml
+(compiled in claims_lexicon.py); periods as dates in claims_periods.py.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from functools import lru_cache
-from typing import NamedTuple, Optional
+from typing import Optional
 
 import jieba
 from spacy.tokens import Doc
 
+from .claims_lexicon import MODALITY_ORDER, NO_MODALITY, Cue, Lexicon, lexicon
+from .claims_periods import choose_period, clean_period, note_period, resolve_period
 from .component import Component, register
 from .models import Claim, Figure
-from .rules import RuleModel, load_toml
 from .state import RecapState
-from .tokenizer import make_jieba
 
 
-# ---------------------------------------------------------------- rules
-
-
-class Cue(RuleModel):
-    words: list[str]
-    name: str
-    by_unit: dict[str, str] = {}
-    compose: bool = False
-    level: bool = False  # 增至, 翻倍至: the figure is a new level of the base metric, not a change
-    beats_terms: list[str] = []  # unit classes where this cue wins over a noun metric before it
-
-
-class AfterCue(RuleModel):
-    words: list[str]
-    name: str
-    units: list[str] = []
-
-
-class MetricRules(RuleModel):
-    terms: dict[str, list[str]]
-    cues: list[Cue]
-    after: list[AfterCue]
-    implied_subjects: dict[str, str] = {}
-    board_terms: list[str] = []
-    turnover_metrics: list[str] = []
-    defaults: dict[str, str] = {}
-
-
-class Classes(RuleModel):
-    suffixes: list[str]
-    name_endings: list[str]
-
-
-class Strip(RuleModel):
-    lead: list[str]
-    trail: list[str]
-    pronouns: list[str]
-    generic: list[str]
-    reporting: list[str]
-    not_in: list[str]
-    max_len: int
-
-
-class Periods(RuleModel):
-    absolute: list[str]
-    relative: list[str]
-    intraday: list[str]
-    anaphoric: list[str]
-    days: list[str]
-    before: list[str]
-    after: list[str]
-    standalone: list[str]
-    time: str
-
-
-class Modalities(RuleModel):
-    rumor: list[str]
-    estimate: list[str]
-    forecast: list[str]
-    opinion: list[str]
-    not_cue: list[str]
-
-
-class ClaimRules(RuleModel):
-    subjects: dict[str, list[str]]
-    market_of_index: dict[str, str] = {}
-    classes: Classes
-    strip: Strip
-    periods: Periods
-    modality: Modalities
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
-
-
-MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
 _LIST_SEP = re.compile(r"[、/和与及跟]")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
 _CLAUSE_END = re.compile(r"[，,：:](?![^（(）)]{0,30}[)）])")  # not inside (沪：600519)
 _PAREN = re.compile(r"[(（][^()（）]{0,24}[)）]|[(（][^()（）]*$")
 _SENT_END = re.compile(r"[。！？!?；;]")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}")
+_NEWLINE = re.compile(r"\n")
+_TABLE_SEP = re.compile(r"^\s*(?:\|\s*)?:?-{2,}")
 _NAME_HEADERS = ("名称", "股票名称", "简称", "股票简称", "证券简称", "个股", "股票", "名字", "标的")
 _INDEX_HEADERS = ("序号", "排名", "编号", "No", "NO", "#")
 _NOT_NOUN = {"d", "p", "c", "u", "uj", "ul", "uv", "uz", "ug", "ud", "y", "e", "o", "r", "vd", "ad"}
@@ -118,6 +43,21 @@ _NAMED_TAIL = re.compile(
     r"的(?P<is>为|是)?(?P<name>[^的，,。为是()（）]{2,12})(?P<code>[(（](?:[A-Z]{2}|[沪深]:?)?\d{6}(?:\.[A-Z]{2})?[)）])?$")
 _COMPARED = re.compile(r"(?:比|较|相比|相较|同比|环比|对比)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LETTER = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+_NOT_A_NAME = re.compile(r"\d%|\d\.\d|\s")
+_EXAMPLES_END = re.compile(r"等[近超逾约]?$")  # 闰土股份、海峡股份等(6只)
+_ETC_BEFORE_CLASS = re.compile(r"等(?=板块|概念|行业|个股|品种)")
+_LISTED_IN_LABEL = re.compile(r"(?:是|为|包括|有)([^，,是为]{1,12}(?:、[^，,、]{1,12})+)$")
+_BLANK = re.compile(r"\s")
+_BLANKS = re.compile(r"\s+")
+_DAYS_END = re.compile(r"\d{1,2}天$")
+_AND = re.compile(r"[和与及]")
+_COMPARED_END = re.compile(r"(?:较|比|相比|同比|环比|相较)$")
+_NEW_HIGH = re.compile(r".{0,3}(?:新高|新低)")
+_DIGIT_OR_DAY = re.compile(r"\d|[今昨]")
+_DIGIT = re.compile(r"\d")
+_LEAD_LABEL = re.compile(r"[^：:，,。]{1,16}[：:]")
+_BAR = re.compile(r"\|")
 
 
 @dataclass(frozen=True)
@@ -127,98 +67,6 @@ class Hit:
     word: str
     term: Optional[str] = None  # a noun metric from [terms]
     cue: Optional[Cue] = None  # a unit-dependent cue
-
-
-class Lexicon:
-    """Every pattern the attribution needs, compiled once from the rules files."""
-
-    def __init__(self, m: MetricRules, c: ClaimRules):
-        self.rules = c
-        self._pos = None
-        self.tag_cache: dict[str, list[tuple[str, str]]] = {}
-        self.max_len = c.strip.max_len
-        self.term_of: dict[str, str] = {}
-        for name, aliases in m.terms.items():
-            for w in (name, *aliases):
-                self.term_of.setdefault(w, name)
-        self.cue_of: dict[str, Cue] = {w: cue for cue in m.cues for w in cue.words}
-        self.metric_re = re.compile(_alt([*self.term_of, *self.cue_of]))
-        gap = r"(?:个股|股票|只股票|家公司|公司|股|只|家)?(?:均|全部|集体|纷纷)?"
-        self.after_of = {w: a for a in m.after for w in a.words}
-        self.after_re = re.compile(rf"\s?{gap}(?P<w>{_alt(self.after_of)})")
-        self.defaults = m.defaults
-        self.implied_subjects = m.implied_subjects
-        self.board_terms = set(m.board_terms)
-        self.metric_words = set(self.term_of) | set(self.cue_of)
-
-        self.canonical_subject = {w: name for name, aliases in c.subjects.items() for w in (name, *aliases)}
-        cls = _alt(c.classes.suffixes)
-        self.subject_re = re.compile(
-            rf"(?:{_alt(self.canonical_subject)})|[A-Za-z0-9\u4e00-\u9fff]{{1,10}}?(?:{cls})")
-        self.lead_re = re.compile(rf"^(?:{_alt(c.strip.lead)})")
-        self.trail_re = re.compile(rf"(?:{_alt(c.strip.trail)})$")
-        self.reporting_re = re.compile(rf"(?:{_alt(c.strip.reporting)})\s*$")
-        self.not_in = tuple(c.strip.not_in)
-        self.pronouns = set(c.strip.pronouns)
-        self.generic_subjects = set(c.strip.generic)
-        self.market_of_index = c.market_of_index
-        self.turnover_metrics = set(m.turnover_metrics)
-        self.protected = tuple(c.classes.suffixes)
-        self.name_endings = tuple(c.classes.name_endings)
-        self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
-
-        p = c.periods
-        year = r"(?<!\d)(?:19|20)\d{2}"
-        absolute = "|".join(f"(?:{a.replace('{y}', year)})" for a in p.absolute)
-        core = f"(?:{absolute}|{_alt([*p.relative, *p.anaphoric, *p.intraday])})"
-        self.period_re = re.compile(
-            rf"{_alt(p.standalone)}|(?:(?:{_alt(p.before)})\s?)?{core}(?:{_alt(p.after)})?|{p.time}")
-        self.time_re = re.compile(p.time)
-        self.intraday = set(p.intraday)
-        self.anaphoric = set(p.anaphoric)
-        self.day_re = re.compile(rf"{_alt(p.days)}|(?:{year}-)?\d{{1,2}}-\d{{1,2}}|(?:{year}年)?(?:\d{{1,2}}月)?\d{{1,2}}[日号]")
-
-        mo = c.modality
-        self.modality_of = {w: k for k in reversed(MODALITY_ORDER) for w in getattr(mo, k)}
-        self.modality_re = re.compile(rf"(?P<no>{_alt(mo.not_cue)})|(?P<w>{_alt(self.modality_of)})")
-
-
-    @property
-    def pos(self):
-        """jieba's part-of-speech tagger over the pipeline's private segmenter (or a fresh private one)."""
-        if self._pos is None:
-            self.use_segmenter(make_jieba())
-        return self._pos
-
-    def use_segmenter(self, segmenter) -> None:
-        """Tag with the pipeline's segmenter: its built-in tagger, or jieba's posseg over it."""
-        if getattr(segmenter, "tag", None) is not None:
-            self._pos = _BuiltinTagger(segmenter.tag)
-        else:
-            import jieba.posseg
-
-            self._pos = jieba.posseg.POSTokenizer(segmenter)
-        self.tag_cache.clear()
-
-
-class _BuiltinTagger:
-    """jieba.posseg's `lcut` interface over a segmenter's own tagger (rjieba's, same dictionary)."""
-
-    def __init__(self, tag):
-        self._tag = tag
-
-    def lcut(self, text: str, HMM: bool = False) -> list["_Pair"]:
-        return [_Pair(w, f) for w, f in self._tag(text)]
-
-
-class _Pair(NamedTuple):
-    word: str
-    flag: str
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    return Lexicon(load_toml("metrics.toml", MetricRules), load_toml("claims.toml", ClaimRules))
 
 
 # ---------------------------------------------------------------- small helpers
@@ -231,6 +79,12 @@ def _ns(item) -> int:
 
 def _ne(item) -> int:
     return item.__pydantic_private__["_nend"]
+
+
+def _assign(f: Figure, **fields) -> None:
+    """Set fields of a figure as pydantic's __setattr__ does (no validation is configured), without its overhead."""
+    f.__dict__.update(fields)
+    f.__pydantic_fields_set__.update(fields)
 
 
 def unit_key(f: Figure) -> str:
@@ -247,10 +101,6 @@ def resolve_cue(cue: Cue, unit: str) -> str:
     return cue.by_unit.get(unit, cue.name)
 
 
-def _overlaps(s: int, e: int, spans) -> bool:
-    return any(s < pe and ps < e for ps, pe in spans)
-
-
 def split_spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[tuple[int, int]]:
     """Split text[start:end] after each delimiter match; offsets into `text`."""
     out, s = [], start
@@ -263,55 +113,13 @@ def split_spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[tu
     return out
 
 
-def clean_period(p: str) -> str:
-    p = p.strip()
-    if re.fullmatch(r"(?:19|20)\d{2}年", p):
-        return p[:-1]
-    return p
-
-
-def resolve_period(period: Optional[str], trading_date: Optional[str]) -> Optional[str]:
-    """A period as a date where it can be one: 今日 -> the trading date, 2024年 -> 2024."""
-    if not period:
-        return period
-    p = clean_period(period)
-    if not trading_date:
-        return p
-    try:
-        td = date.fromisoformat(trading_date)
-    except ValueError:
-        return p
-    if p in ("今日", "今天", "当日", "当天"):
-        return td.isoformat()
-    if p in ("昨日", "昨天", "前一交易日", "上一交易日"):
-        d = td - timedelta(days=1)
-        while d.weekday() >= 5:
-            d -= timedelta(days=1)
-        return d.isoformat()
-    if p in ("明日", "明天", "次日", "下一交易日"):
-        d = td + timedelta(days=1)
-        while d.weekday() >= 5:
-            d += timedelta(days=1)
-        return d.isoformat()
-    m = re.fullmatch(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]", p)
-    if m:
-        try:
-            return date(int(m.group(1) or td.year), int(m.group(2)), int(m.group(3))).isoformat()
-        except ValueError:
-            return p
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", p)
-    if m:
-        try:
-            return date(*map(int, m.groups())).isoformat()
-        except ValueError:
-            return p
-    return p
+@lru_cache(maxsize=4096)
+def _key_part(s: Optional[str]) -> str:
+    return unicodedata.normalize("NFKC", s or "").strip().lower().replace(" ", "")
 
 
 def claim_key(subject, metric, period) -> str:
-    def norm(s):
-        return unicodedata.normalize("NFKC", s or "").strip().lower().replace(" ", "")
-    return "|".join(norm(x) for x in (subject, metric, period))
+    return "|".join((_key_part(subject), _key_part(metric), _key_part(period)))
 
 
 # ---------------------------------------------------------------- the pass
@@ -326,7 +134,14 @@ class Carry:
     lead_modality: Optional[str] = None  # list item lead-in (1、媒体传言：…)
     # sentence scope
     metric: Optional[tuple[Optional[str], Optional[Cue], Optional[str]]] = None  # (term, cue, base)
-    sent_periods: list[tuple[str, str]] = field(default_factory=list)  # (period, kind) in order
+    sent_periods: dict[str, str] = field(default_factory=dict)  # the last period of each kind (see note_period)
+
+    def start_sentence(self) -> None:
+        self.metric, self.sent_periods = None, {}
+
+    def note_periods(self, periods: list[tuple[str, str]]) -> None:
+        for p, kind in periods:
+            note_period(self.sent_periods, p, kind)
     fig_index: int = 0
 
 
@@ -335,9 +150,12 @@ class Attribution:
     lex: Lexicon
     state: RecapState
     company_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # nstart -> (nend, name)
+    company_starts: list[int] = field(default_factory=list)  # the keys of company_at, in order
     company_names: set[str] = field(default_factory=set)
     carried: Optional[str] = None  # the subject in view when a clause starts
     _valid: dict = field(default_factory=dict)
+    _sentence_key: Optional[tuple[int, int]] = None
+    _sentence_scan: tuple = ()
 
     # ---- subjects
 
@@ -371,11 +189,11 @@ class Attribution:
 
     def _valid_subject(self, s: str, loose: bool) -> bool:
         lex = self.lex
-        if not s or len(s) > (30 if "、" in s else lex.max_len) or not re.search(r"[A-Za-z\u4e00-\u9fff]", s):
+        if not s or len(s) > (30 if "、" in s else lex.max_len) or not _LETTER.search(s):
             return False
         if s in lex.canonical_subject or s in self.company_names:
             return True
-        if any(x in s for x in lex.not_in) or re.search(r"\d%|\d\.\d|\s", s):
+        if any(x in s for x in lex.not_in) or _NOT_A_NAME.search(s):
             return False
         if s in lex.metric_words or s in lex.pronouns or lex.lead_re.fullmatch(s) or lex.trail_re.fullmatch(s):
             return False
@@ -434,9 +252,9 @@ class Attribution:
         joined = "".join(cut)
         if joined in self.lex.pronouns or _COMPARED.match(joined.strip()):
             return None  # 比上年同期下降…: the base of a comparison, not the subject
-        examples = re.search(r"等[近超逾约]?$", joined.rstrip())
+        examples = _EXAMPLES_END.search(joined.rstrip())
         s = self.peel(_PAREN.sub("", joined))
-        s = re.sub(r"等(?=板块|概念|行业|个股|品种)", "", s)
+        s = _ETC_BEFORE_CLASS.sub("", s)
         if s in self.lex.pronouns or not s:
             return None
         if examples and count and not topic_only and self.carried:
@@ -449,16 +267,16 @@ class Attribution:
             m = self.lex.subject_re.match(s)
             if m and (m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())):
                 return m.group()
-            lst = re.search(r"(?:是|为|包括|有)([^，,是为]{1,12}(?:、[^，,、]{1,12})+)$", s)
+            lst = _LISTED_IN_LABEL.search(s)
             if lst:
                 return lst.group(1)
             label = ":" in text[b - 1:b + 1] or "：" in text[b - 1:b + 1] or "、" in s
             return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s, loose=True) else None
-        if re.search(r"\s", s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
-            tail = re.split(r"\s+", s)[-1]
+        if _BLANK.search(s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
+            tail = _BLANKS.split(s)[-1]
             if self.valid_subject(tail):
                 s = tail
-        s = re.sub(r"\d{1,2}天$", "", s)  # 西部黄金7天|4板
+        s = _DAYS_END.sub("", s)  # 西部黄金7天|4板
         if len(s) > 2 and s[:-1].endswith(self.lex.protected + self.lex.name_endings) and \
                 self.tags(s[-1])[0][1] in ("v", "d", "p"):
             s = s[:-1]  # 商业航天概念股|掀涨停潮
@@ -466,7 +284,7 @@ class Attribution:
             head = s.rsplit("的", 1)[1]
             if self.valid_subject(head):
                 s = head
-        parts = re.split(r"[和与及]", s)
+        parts = _AND.split(s)
         if len(parts) > 1 and all(len(p) >= 2 for p in parts):
             s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
         # X的<metric> (字节跳动2024年的资本开支): a possessor is a subject even when jieba tags it oddly
@@ -480,11 +298,11 @@ class Attribution:
     def companies_in(self, a: int, b: int) -> list[tuple[str, str]]:
         """(surface, canonical name) of company mentions inside text[a:b]."""
         out = []
-        text = self.state.text
-        for pos in range(a, b):
-            hit = self.company_at.get(pos)
-            if hit and hit[0] <= b:
-                out.append((text[pos:hit[0]], hit[1]))
+        text, starts = self.state.text, self.company_starts
+        for pos in starts[bisect_left(starts, a):bisect_left(starts, b)]:
+            end, name = self.company_at[pos]
+            if end <= b:
+                out.append((text[pos:end], name))
         return out
 
     @staticmethod
@@ -521,7 +339,8 @@ class Attribution:
             pos = m.end()
             w = m.group()
             cue = self.lex.cue_of.get(w)
-            inside = any(ps <= m.start() and m.end() <= pe for ps, pe in masked)
+            k = bisect_right(masked[0], m.start()) - 1
+            inside = k >= 0 and m.end() <= masked[1][k]
             if inside and not (cue and b - m.end() <= 1):
                 continue
             if len(w) == 1 and b - m.end() > 3:  # 报 in 本报, 涨 in 涨停潮: one character counts only next to the figure
@@ -590,26 +409,49 @@ class Attribution:
         """day (今日, 15日, 2024年), span (截至11月底, 4月27日以来), intraday (早盘, 截至收盘), anaphoric
         (当日: the day already named) or reference (较上周, 创2015年以来新高: not the figure's period)."""
         text, p = self.state.text, m.group()
-        if re.search(r"(?:较|比|相比|同比|环比|相较)$", text[max(0, m.start() - 2):m.start()]) or \
-                re.match(r".{0,3}(?:新高|新低)", text[m.end():m.end() + 6]):
+        if _COMPARED_END.search(text[max(0, m.start() - 2):m.start()]) or \
+                _NEW_HIGH.match(text[m.end():m.end() + 6]):
             return "reference"
         if p in self.lex.anaphoric:
             return "anaphoric"
         if p in self.lex.intraday or (p.startswith(("截至", "截止")) and p.endswith(("收盘", "收市", "午盘"))
-                                      and not re.search(r"\d|[今昨]", p)):
+                                      and not _DIGIT_OR_DAY.search(p)):
             return "intraday"
         if p.startswith(("截至", "截止")) or p.endswith(("以来", "至今", "为止")) or "个交易日" in p:
             return "span"
         return "day"
 
     def modality(self, a: int, b: int) -> Optional[str]:
-        best = None
-        for m in self.lex.modality_re.finditer(self.state.text, a, b):
-            if m.group("w"):
-                k = self.lex.modality_of[m.group("w")]
-                if best is None or MODALITY_ORDER.index(k) < MODALITY_ORDER.index(best):
-                    best = k
-        return best
+        return self._best_modality(self.lex.modality_re.finditer(self.state.text, a, b))
+
+    def _best_modality(self, matches, best: int = NO_MODALITY) -> Optional[str]:
+        rank_of = self.lex.modality_rank
+        for m in matches:
+            w = m.group("w")
+            if w:
+                best = min(best, rank_of[w])
+        return MODALITY_ORDER[best] if best < NO_MODALITY else None
+
+    def sentence_modality(self, ss: int, se: int, b: int) -> Optional[str]:
+        """`modality(ss, b)` for a position `b` inside the sentence [ss, se), from one scan of the
+        sentence: the cue words are plain literals, so the scan up to `b` finds the sentence scan's
+        matches that end by `b`, then whatever a rescan of the one match that straddles `b` finds."""
+        if self._sentence_key != (ss, se):
+            self._sentence_key = (ss, se)
+            matches = list(self.lex.modality_re.finditer(self.state.text, ss, se))
+            rank_of = self.lex.modality_rank
+            best, prefix = NO_MODALITY, [NO_MODALITY]
+            for m in matches:
+                w = m.group("w")
+                if w:
+                    best = min(best, rank_of[w])
+                prefix.append(best)
+            self._sentence_scan = (matches, [m.end() for m in matches], prefix)
+        matches, ends, prefix = self._sentence_scan
+        k = bisect_right(ends, b)
+        if k < len(matches) and matches[k].start() < b:
+            return self._best_modality(self.lex.modality_re.finditer(self.state.text, matches[k].start(), b), prefix[k])
+        return MODALITY_ORDER[prefix[k]] if prefix[k] < NO_MODALITY else None
 
 
 def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
@@ -626,6 +468,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             att.company_at[m._nstart] = (m._nend, c.name)
             att.company_names.add(c.name)
             att.company_names.add(m.text)
+    att.company_starts = sorted(att.company_at)
     previous = getattr(state, "claims_context", None)
     carry = Carry(period=previous.period if previous and previous.period else att.article_day())
     if previous is not None:
@@ -633,20 +476,24 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     state.claims_context = carry
     fi = 0
     table_header: Optional[list[str]] = None
-    lines = split_spans(text, 0, len(text), re.compile(r"\n"))
+    lines = split_spans(text, 0, len(text), _NEWLINE)
+    prev = ""  # the last non-blank line before this one
     for li, (ls, le) in enumerate(lines):
         line = text[ls:le]
-        if line.strip().startswith("|"):
+        previous_line, stripped = prev, line.strip()
+        if stripped:
+            prev = stripped
+        if stripped.startswith("|"):
             table_header, fi = table_line(att, carry, lines, li, table_header, figs, fi)
             continue
         table_header = None
-        wrapped = soft_wrap(text, lines, li)
+        wrapped = soft_wrap(previous_line, stripped)
         if not wrapped:
             carry.subject = None
             carry.lead_modality = None
         marker = _LIST_MARKER.match(line)
         if marker:
-            lead = re.match(r"[^：:，,。]{1,16}[：:]", line[marker.end():])
+            lead = _LEAD_LABEL.match(line[marker.end():])
             if lead:
                 a = ls + marker.end()
                 carry.lead_modality = att.modality(a, a + lead.end())
@@ -655,7 +502,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             continue
         for si, (ss, se) in enumerate(split_spans(text, ls, le, _SENT_END)):
             if not (wrapped and si == 0):
-                carry.metric, carry.sent_periods = None, []
+                carry.start_sentence()
             sent_modality_start = ss
             for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
                 in_clause = []
@@ -663,20 +510,22 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
                     if _ns(state.figures[figs[fi]]) >= cs:
                         in_clause.append(state.figures[figs[fi]])
                     fi += 1
-                clause(att, carry, cs, ce, in_clause, sent_modality_start)
+                clause(att, carry, cs, ce, in_clause, sent_modality_start, se)
 
 
-def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure], sent_start: int) -> None:
+def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure], sent_start: int,
+           sent_end: Optional[int] = None) -> None:
     lex, text = att.lex, att.state.text
     all_periods = att.periods_in(cs, ce)
-    masked = [(m.start(), m.end()) for m in all_periods]
-    periods = [m for m in all_periods if att.period_kind(m) != "reference"]
+    masked = ([m.start() for m in all_periods], [m.end() for m in all_periods])
+    periods = [(m, kind) for m in all_periods if (kind := att.period_kind(m)) != "reference"]
     # A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it.
-    for m in periods:
-        if att.peel(text[cs:m.start()]) == "" and att.period_kind(m) == "day" and not m.group().startswith(
+    for m, kind in periods:
+        if att.peel(text[cs:m.start()]) == "" and kind == "day" and not m.group().startswith(
                 ("截", "到", "从", "自")):
             carry.period = clean_period(m.group())
         break
+    written = [(clean_period(m.group()), kind) for m, kind in periods]
     if not figs:
         end = ce
         hits = att.metric_hits(cs, ce, masked)
@@ -703,7 +552,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.metric = (terms[-1].term, None, None)
         elif hits and not hits[-1].cue.compose:
             carry.metric = (None, hits[-1].cue, None)
-        carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
+        carry.note_periods(written)
         return
     att.carried = carry.subject
     first_unit = unit_key(figs[0])
@@ -718,6 +567,8 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
     items = [p for p in _LIST_SEP.split(carry.subject or "") if p] if distribute and not own_subject else []
     prev_end = cs
     prev_metric = None
+    last = dict(carry.sent_periods)  # periods written before the figure: the sentence's so far, then the clause's
+    pi = 0
     for k, f in enumerate(figs):
         unit = unit_key(f)
         hits = [h for h in att.metric_hits(prev_end, _ns(f), masked) if usable(h, unit)]
@@ -740,7 +591,6 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
                 metric = term or ((base or "") + resolve_cue(cue, unit) if cue else None) or None
             if metric is None:
                 metric = lex.defaults.get(unit)
-        f.metric = metric
         prev_metric = metric
         subject = own_subject
         if hits:
@@ -757,37 +607,26 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.subject = subject  # 全周涨停总数为275只，比上周增加48只: still about 涨停
         if subject is None and items and len(items) > 1:
             subject = items[k] if k < len(items) else None
-        f.subject = subject or (None if items else carry.subject)
-        if f.metric in lex.turnover_metrics and f.subject:
-            market = lex.market_of_index.get(lex.canonical_subject.get(f.subject, f.subject))
-            f.subject = market or f.subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
-        left = carry.sent_periods + [
-            (clean_period(m.group()), att.period_kind(m)) for m in periods if m.end() <= _ns(f)]
-        f.period = choose_period(left, carry.period)
-        f.modality = att.modality(sent_start, _ns(f)) or carry.lead_modality or "fact"
+        subject = subject or (None if items else carry.subject)
+        if metric in lex.turnover_metrics and subject:
+            market = lex.market_of_index.get(lex.canonical_subject.get(subject, subject))
+            subject = market or subject  # 沪指…成交390亿元: the turnover is the Shanghai market's
+        while pi < len(periods) and periods[pi][0].end() <= _ns(f):
+            note_period(last, *written[pi])
+            pi += 1
+        hedge = (att.modality(sent_start, _ns(f)) if sent_end is None
+                 else att.sentence_modality(sent_start, sent_end, _ns(f)))
+        _assign(f, metric=metric, subject=subject, period=choose_period(last, carry.period),
+                modality=hedge or carry.lead_modality or "fact")
         prev_end = _ne(f)
-    carry.sent_periods += [(clean_period(m.group()), att.period_kind(m)) for m in periods]
+    carry.note_periods(written)
 
 
-def soft_wrap(text: str, lines, li: int) -> bool:
-    """Whether line `li` continues the sentence of the line before it (a hard-wrapped paragraph)."""
-    prev = next((text[s:e].strip() for s, e in reversed(lines[:li]) if text[s:e].strip()), "")
-    line = text[lines[li][0]:lines[li][1]].strip()
+def soft_wrap(prev: str, line: str) -> bool:
+    """Whether a line continues the sentence of the non-blank line before it (a hard-wrapped
+    paragraph); both stripped."""
     return (len(prev) > 15 and prev[-1] not in "。！？!?；;：:」”)）" and not _LIST_MARKER.match(line)
             and not line.startswith("|") and not _LIST_MARKER.match(prev))
-
-
-def choose_period(left: list[tuple[str, str]], day: Optional[str]) -> Optional[str]:
-    """The figure's period from those written before it in its sentence and the day in force:
-    a span (截至11月底) or a day named in the sentence wins, then the day in force, then a time of day."""
-    for kinds in (("span",), ("day",)):
-        found = [p for p, k in left if k in kinds]
-        if found:
-            return found[-1]
-    if day:
-        return day
-    found = [p for p, k in left if k in ("intraday", "anaphoric")]
-    return found[-1] if found else None
 
 
 def usable(h: Hit, unit: str) -> bool:
@@ -799,13 +638,27 @@ def usable(h: Hit, unit: str) -> bool:
 
 def _cells(text: str, ls: int, le: int) -> list[tuple[int, int]]:
     """Cell spans of a markdown table row (without the outer pipes)."""
-    bars = [m.start() for m in re.finditer(r"\|", text[ls:le])]
+    bars = [m.start() for m in _BAR.finditer(text[ls:le])]
     return [(ls + a + 1, ls + b) for a, b in zip(bars, bars[1:])]
 
 
 def _clean_header(h: str) -> str:
-    h = re.sub(r"[(（][^)）]*[)）]|[%％]", "", h).strip(" *")
-    return h
+    """A column header without its notes and percent signs: 涨幅(%) -> 涨幅. Each opening bracket
+    drops the text up to the first closing one after it (one pass: a pattern would rescan an
+    unclosed run from every bracket)."""
+    out, i, closes = [], 0, True
+    while i < len(h):
+        ch = h[i]
+        if ch in "(（" and closes:
+            ends = [j for j in (h.find(")", i + 1), h.find("）", i + 1)) if j >= 0]
+            if ends:
+                i = min(ends) + 1
+                continue
+            closes = False  # no closing bracket after here: later openings stay too
+        if ch not in "%％":
+            out.append(ch)
+        i += 1
+    return "".join(out).strip(" *")
 
 
 def _row_name(text: str, cells, header: Optional[list[str]]) -> Optional[str]:
@@ -817,7 +670,7 @@ def _row_name(text: str, cells, header: Optional[list[str]]) -> Optional[str]:
                     return name
     for a, b in cells:
         cell = text[a:b].strip(" *")
-        if _CJK.search(cell) and not re.search(r"\d", cell):
+        if _CJK.search(cell) and not _DIGIT.search(cell):
             return cell
     return None
 
@@ -844,12 +697,9 @@ def table_line(att: Attribution, carry: Carry, lines, li: int, header, figs, fi)
             continue
         col = next((j for j, (a, b) in enumerate(cells) if a <= _ns(f) < b), None)
         h = header[col] if header and col is not None and col < len(header) else None
-        f.subject = name
         if group_row or not h or h in _NAME_HEADERS or h in _INDEX_HEADERS:
             h = None
-        f.metric = h or att.lex.defaults.get(unit_key(f))
-        f.period = carry.period
-        f.modality = "fact"
+        _assign(f, subject=name, metric=h or att.lex.defaults.get(unit_key(f)), period=carry.period, modality="fact")
     return header, fi
 
 

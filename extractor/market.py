@@ -22,11 +22,13 @@ from typing import Optional
 from spacy.tokens import Doc
 
 from .component import Component, register
+from .fast_regex import guarded
 from .models import Evidence, IndexQuote
 from .rules import RuleModel, load_toml
 from .state import RecapState, add_span
 
 _SENT_END = "。!?;！？；\n"
+_SENT_END_RE = re.compile(f"[{re.escape(_SENT_END)}]")
 
 
 class Family(RuleModel):
@@ -115,13 +117,14 @@ class Grammar:
         for f in r.family:
             vague = None
             if f.vague:
-                vague = re.compile(rf"{x(r.vague.prefix)}(?P<w>{vague_words}){x(f.vague)}")
+                vague = guarded(re.compile(rf"{x(r.vague.prefix)}(?P<w>{vague_words}){x(f.vague)}"))
             self.families.append(CompiledFamily(
                 f.key, f.rule, f.kind,
                 re.compile(x(f.before)) if f.before else None,
                 re.compile(x(f.after)) if f.after else None,
                 vague,
             ))
+        self._for_kinds: dict[tuple[bool, bool, bool], list[CompiledFamily]] = {}
         t, s = r.turnover, r.scope
         self.q_whole, self.q_three, self.q_bare = (re.compile(x(v)) for v in (t.whole, t.three, t.bare))
         self.q_sh, self.q_sz, self.q_reject = (re.compile(x(v)) for v in (t.shanghai, t.shenzhen, t.reject))
@@ -134,14 +137,23 @@ class Grammar:
         self.period = re.compile(x(s.period_words))
         self.foreign = re.compile(x(s.sub_market))
         self.strong_market = re.compile(r"两市|沪深|三市|全市场|A股|沪指|上证|深成指|创业板指")
-        self.comparison = re.compile(r"\s*(?:[<>≤≥]|大于|小于|高于|低于|不低于|不高于)")
+        self.comparison = re.compile(r"(?<!\s)\s*(?:[<>≤≥]|大于|小于|高于|低于|不低于|不高于)")  # at a number's start
         self.comparison_before = re.compile(r"(?:[<>≤≥]=?|大于|小于|高于|低于|不低于|不高于)\s*$")
         self.separately = re.compile(r"分别(?:成交|为)?(?:额)?\s*(?:为)?\s*$")
-        self.sep_join = re.compile(r"\s*(?:和|与|、|,|及)\s*$")
+        self.sep_join = re.compile(r"(?:和|与|、|,|及)\s*$")
         names = _alt(r.indices)
         self.index_name = re.compile(rf"(?:{names})(?!成份股|成分股|ETF)")
         w = r.index_words
         self.idx_up, self.idx_down, self.idx_close = (re.compile(rf"{x(v)}\s*$") for v in (w.up, w.down, w.close))
+
+
+    def families_for(self, fits: tuple[bool, bool, bool]) -> list[CompiledFamily]:
+        """The families (not the vague ones) a number can fill, given whether it fits a count, a
+        percent and an amount of money."""
+        if fits not in self._for_kinds:
+            ok = dict(zip(("count", "percent", "money"), fits))
+            self._for_kinds[fits] = [f for f in self.families if f.vague is None and ok.get(f.kind, True)]
+        return self._for_kinds[fits]
 
 
 @lru_cache(maxsize=1)
@@ -165,7 +177,7 @@ class Candidate:
 
 @lru_cache(maxsize=4)
 def _sentence_bounds(text: str) -> list[int]:
-    return [i + 1 for i, ch in enumerate(text) if ch in _SENT_END]
+    return [m.end() for m in _SENT_END_RE.finditer(text)]
 
 
 def sentence_start(text: str, pos: int, limit: int = 300) -> int:
@@ -219,23 +231,31 @@ class View:
 
     def __init__(self, text: str):
         cuts = sorted([(m.start(), m.end()) for m in _RUBY.finditer(text)] + _hard_wraps(text))
-        kept, pieces, pos = [], [], 0
+        segments, pos = [], 0  # the kept runs [s, e)
         for a, b in cuts:
             if a < pos:
                 continue
-            pieces.append(text[pos:a])
-            kept.extend(range(pos, a))
+            segments.append((pos, a))
             pos = b
-        pieces.append(text[pos:])
-        kept.extend(range(pos, len(text)))
-        self.text = "".join(pieces)
+        segments.append((pos, len(text)))
+        self.identity = len(segments) == 1  # nothing cut: every offset maps to itself
+        self.text = text if self.identity else "".join(text[a:b] for a, b in segments)
+        kept: list[int] = []
+        of: list[int] = []  # of[i]: how many kept offsets lie before i
+        for a, b in segments:
+            of.extend([len(kept)] * (a + 1 - len(of)))
+            of.extend(range(len(kept) + 1, len(kept) + b - a + 1))
+            kept.extend(range(a, b))
+        of.extend([len(kept)] * (len(text) + 1 - len(of)))
         self.kept = kept
-        self.of = [0] * (len(text) + 1)
-        j = 0
-        for i in range(len(text) + 1):
-            while j < len(kept) and kept[j] < i:
-                j += 1
-            self.of[i] = j
+        self.of = of
+
+    def numbers(self, numbers: list) -> list:
+        """The numbers layer's numbers with offsets into the view."""
+        if self.identity:
+            return list(numbers)
+        of = self.of
+        return [replace(n, start=of[n.start], end=of[n.end]) for n in numbers]
 
     def back(self, start: int, end: int) -> tuple[int, int]:
         if not self.kept:
@@ -245,14 +265,23 @@ class View:
         return s, e
 
 
+def article_view(state: RecapState) -> View:
+    """The article's View, made once and shared by the steps that read past ruby and hard wraps
+    (market, boards); read-only."""
+    view = state.derived.get("market.view")
+    if view is None:
+        view = state.derived["market.view"] = View(state.text)
+    return view
+
+
 class _Matcher:
     def __init__(self, state: RecapState, g: Grammar):
-        self.view = View(state.text)
+        self.view = article_view(state)
         self.text = self.view.text
         self.g = g
         self.state = state
         of = self.view.of
-        self.numbers = [replace(n, start=of[n.start], end=of[n.end]) for n in state.numbers]
+        self.numbers = self.view.numbers(state.numbers)
         # 放量1260亿至1.35万亿 reads as a range to the numbers layer: its upper end is a level
         for n in list(self.numbers):
             k = max(n.text.rfind("至"), n.text.rfind("到"))
@@ -260,6 +289,8 @@ class _Matcher:
                 self.numbers.append(replace(n, text=n.text[k + 1:], start=n.end - len(n.text) + k + 1,
                                             value=n.high, low=None, high=None))
         self.numbers.sort(key=lambda n: (n.start, n.end))
+        self.theme_spans = sorted((of[m._nstart], of[m._nend]) for t in state.themes for m in t.mentions)
+        self.theme_starts = [s for s, _ in self.theme_spans]
 
     # ---- scope guards
     def whole_market(self, head: int, num_start: int) -> Optional[int]:
@@ -281,11 +312,10 @@ class _Matcher:
             for m in rx.finditer(prefix):
                 if m.end() > last_end or (m.end() == last_end and kind != "market"):
                     last_kind, last_end = kind, m.end()
-        for t in self.state.themes:
-            for mention in t.mentions:
-                ms, me = self.view.of[mention._nstart], self.view.of[mention._nend]
-                if s0 <= ms and me <= head and me - s0 > last_end:
-                    last_kind, last_end = "sector", me - s0
+        spans = self.theme_spans[bisect_left(self.theme_starts, s0):bisect_right(self.theme_starts, head)]
+        theme_end = max((me for _, me in spans if me <= head), default=None)
+        if theme_end is not None and theme_end - s0 > last_end:
+            last_kind, last_end = "sector", theme_end - s0
         if last_kind in ("sector", "sub"):
             return None
         if last_kind == "market" and g.strong_market.search(prefix):
@@ -337,12 +367,10 @@ class _Matcher:
             if g.comparison.match(n.text) or g.comparison_before.search(window):
                 continue  # a threshold (炸板率>35%), not a value
             tail = text[n.end:n.end + 40]
-            kinds = {k: _kind_ok(n, k) for k in ("count", "percent", "money")}
-            if not any(kinds.values()):
+            fits = (_kind_ok(n, "count"), _kind_ok(n, "percent"), _kind_ok(n, "money"))
+            if not any(fits):
                 continue
-            for f in g.families:
-                if f.vague is not None or not kinds.get(f.kind, True):
-                    continue
+            for f in g.families_for(fits):
                 b = f.before.search(window) if f.before else None
                 if f.before and not b:
                     continue
@@ -392,7 +420,7 @@ class _Matcher:
             nums = self.numbers
             if i + 1 < len(nums):
                 m = nums[i + 1]
-                if _kind_ok(m, "money") and g.sep_join.search(text, n.end, m.start) and m.start - n.end <= 3:
+                if m.start - n.end <= 3 and _kind_ok(m, "money") and g.sep_join.search(text, n.end, m.start):
                     total = n.value + m.value
                     if total <= t.max_turnover:
                         return "", Candidate("turnover", total, head, m.end, "turnover.sum_separately", -1,

@@ -310,15 +310,16 @@ _PRIORITY = {"name": 0, "alias": 1, "firm": 1, "variant": 2, "former": 3, "delis
 
 # What makes a bare word a stock: a code, a move or a streak right after it.
 _CODE = r"[(（](?:[^()（）\n]{0,6}?)\d{4,6}(?:\.(?:SH|SZ|BJ|HK|sh|sz|bj|hk))?[)）]"
-_MOVE = (r"(?:\d+\s*天\s*\d+\s*板|\d+\s*连?板|[一二三四五六七八九十两]+连?板|首板|连板|涨停|跌停|封板|炸板|一字|"
+_MOVE = (r"(?:(?<!\d)\d+\s*天\s*\d+\s*板|(?<!\d)\d+\s*连?板|(?<![一二三四五六七八九十两])[一二三四五六七八九十两]+连?板|首板|连板|涨停|跌停|封板|炸板|一字|"
          r"大涨|大跌|涨超|跌超|涨逾|跌逾|涨近|跌近|涨约|跌约|均涨|均跌|涨幅|跌幅|暴涨|暴跌|重挫|领涨|领跌|晋级|断板|反包|股价|市值|"
          r"收涨|收跌|上涨\s*\d|下跌\s*\d|涨\s*\d|跌\s*\d|升\s*\d|高开|低开|走强|走弱|拉升|冲高|翻倍|飙涨|飙升)")
+# Both are matched right after a name; the leading (?<!\s) keeps a search over a run of blanks linear.
 _STOCK_AFTER = re.compile(
-    r"\s*(?:-[A-Z]{1,3})?\s*(?:" + _CODE + r"|(?:昨日|今日|今天|昨天|早盘|尾盘|午后|盘中)?\s*"
+    r"(?<!\s)\s*+(?:-[A-Z]{1,3})?\s*+(?:" + _CODE + r"|(?:昨日|今日|今天|昨天|早盘|尾盘|午后|盘中)?\s*"
     r"(?:再度|再次|继续|连续|一度|直接|也|亦|均|都|则|封住|封死|强势|盘中)?\s*" + _MOVE + ")")
 _STOCK_BEFORE = re.compile(r"(?:龙头|个股|股票|标的|如|包括|例如|比如)\s*$")
 # What makes a bare word a firm: business words around it.
-_FIRM_AFTER = re.compile(r"\s*(?:-[A-Z]{1,3}\b|公司|集团|旗下|股权|发布|宣布|推出|官方|董事长|CEO|创始人|财报|"
+_FIRM_AFTER = re.compile(r"(?<!\s)\s*+(?:-[A-Z]{1,3}\b|公司|集团|旗下|股权|发布|宣布|推出|官方|董事长|CEO|创始人|财报|"
                          r"市值|股价|订单|供应商|产业链|合作|手机|新品|发布会)")
 _FIRM_BEFORE = re.compile(r"(?:参股|持有|控股|入股|投资|收购|旗下|子公司|供应商|合作|联手|携手|与|和)\s*$")
 _MEDIA_AFTER = re.compile(r"(?:财经|新闻|网(?![络宿])|日报|晚报|时报|证券报|客户端|APP)")

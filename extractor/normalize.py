@@ -122,7 +122,8 @@ def _check_text(text: str) -> str:
 _BLOCK_TAGS = "p|br|div|li|ul|ol|tr|td|th|table|h[1-6]|section|article|blockquote|hr|pre|header|footer"
 _INLINE_TAGS = "span|strong|b|i|em|u|a|font|img|sup|sub|small|big|code|mark|s|strike|ins|del|label"
 _PIECES = re.compile(
-    r"(?P<drop><(?:script|style)\b[^>]*>.*?</(?:script|style)\s*>|<!--.*?(?:-->|$)|<!\[CDATA\[.*?\]\]>)"
+    # An unclosed script, style, comment or CDATA runs to the end, as in a browser (and a search stays linear).
+    r"(?P<drop><(?:script|style)\b[^<>]{0,2000}>.*?(?:</(?:script|style)\s*>|$)|<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$))"
     rf"|(?P<block></?(?:{_BLOCK_TAGS})\b[^<>]{{0,2000}}>)"
     rf"|(?P<tag></?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]{{0,2000}})?/?>|(?<![\w<])/(?:{_INLINE_TAGS})>)"
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"

@@ -58,6 +58,7 @@ def test_article_id_is_sha256_prefix_of_decoded_text():
     ("成交1.6 億", "成交1.6亿"),
     ("<p>涨停&amp;跌停</p>", "\n涨停&跌停\n"),
     ("<script>var x=1;</script>资金", "资金"),
+    ("资金<script>var x=1;", "资金"),  # an unclosed script runs to the end, as in a browser
     ("龍頭\u200b股", "龙头股"),
     ("涨停62，308只收跌", "涨停62，308只收跌"),  # a clause comma after an ASCII digit stays full-width
     ("成交１，２３４亿，涨停", "成交1,234亿,涨停"),

@@ -34,12 +34,7 @@ PATTERN_INPUTS = {k: redos.ADVERSARIAL[k] for k in (
 # Inputs and patterns still super-linear, with the function to blame: non-strict xfails, since a
 # known-slow case that runs fast on a quiet machine must not fail CI.
 KNOWN_SLOW: dict[str, str] = {}
-_BLANKS_THEN_WORDS = ("companies.py: a leading \\s* before the alternatives rescans a run of blanks from every "
-                      "position when searched; anchor it where it is used (match after the blanks' start)")
-KNOWN_SLOW_PATTERNS: dict[str, str] = {
-    "extractor.companies._FIRM_AFTER": _BLANKS_THEN_WORDS,
-    "extractor.companies._STOCK_AFTER": "companies.py: quadratic when searched over a long run of digits",
-}
+KNOWN_SLOW_PATTERNS: dict[str, str] = {}
 
 
 def test_patterns_are_found():

@@ -24,20 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Runs `python -m extractor ARGS` and writes its own peak RSS (VmHWM) at exit: a child's ru_maxrss
-# would not do, on Linux it starts from the high-water mark of the process that forked it.
-CHILD = """
-import atexit, os, runpy, sys
-def _peak():
-    with open("/proc/self/status") as fh:
-        kb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
-    with open(os.environ["RECAP_BENCH_PEAK"], "w") as fh:
-        fh.write(str(kb))
-if os.path.exists("/proc/self/status"):
-    atexit.register(_peak)
-sys.argv = ["recap", *sys.argv[1:]]
-runpy.run_module("extractor", run_name="__main__", alter_sys=True)
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throughput import CHILD  # noqa: E402  (runs `recap ARGS` and records its own peak RSS)
 
 
 def _block() -> str:

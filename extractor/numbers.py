@@ -169,14 +169,15 @@ class _Grammar:
             rf"|(?P<approx>{_alt(r.approx['prefix'])}))?[ ]*"
             rf"(?P<cur>{_alt(r.currency_prefixes)})?[ ]*(?P<sign>负|[-+±](?![-+]))?$"
         )
-        self.than_after = re.compile(rf"[ ]*(?:(?P<low>{_alt(b.than_low)})|(?P<high>{_alt(b.than_high)}))")
+        # Matched right after a number; (?<![ ]) keeps a search over a run of blanks linear.
+        self.than_after = re.compile(rf"(?<![ ])[ ]*+(?:(?P<low>{_alt(b.than_low)})|(?P<high>{_alt(b.than_high)}))")
         self.low_sfx = set(b.low_suffix)
         self.high_sfx = set(b.high_suffix)
         rg = r.ranges
         self.connector = re.compile(
-            rf"(?P<unit>[^\W\d_]{{1,4}}?)?[ ]*(?:{_alt(rg['connectors'])})[ ]*")
-        self.between_join = re.compile(rf"[ ]*(?:{_alt(rg['between_join'])})[ ]*(?:第)?")
-        self.between_after = re.compile(rf"[ ]*(?:{_alt(rg['between_after'])})")
+            rf"(?P<unit>[^\W\d_]{{1,4}}?)?(?<![ ])[ ]*+(?:{_alt(rg['connectors'])})[ ]*+")
+        self.between_join = re.compile(rf"(?<![ ])[ ]*+(?:{_alt(rg['between_join'])})[ ]*+(?:第)?")
+        self.between_after = re.compile(rf"(?<![ ])[ ]*+(?:{_alt(rg['between_after'])})")
         self.between_before = re.compile(rf"(?:{_alt(rg['between_before'])})[ ]*(?:第)?[ ]*$")
         self.joiner = re.compile(rf"[ ]*(?:{_alt(b.joiners)})?[ ]*")
         self.per = {k: Decimal(v) for k, v in r.percent.per.items()}

@@ -199,7 +199,7 @@ def parse_query(text: str) -> Query:
 
 
 # ---------------------------------------------------------------- snippets
-_TAG = re.compile(r"<[^<>]*>|<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"<[^<>]*>|<!--.*?(?:-->|$)", re.DOTALL)  # an unclosed comment runs to the end
 _SPACE = re.compile(r"\s+")
 
 

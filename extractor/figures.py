@@ -191,7 +191,7 @@ def _scale(v, k):
     if v is None:
         return None
     r = round(v * k, 9)
-    return int(r) if r == int(r) else r
+    return int(r) if r == int(r) and abs(r) < 2 ** 63 else float(r)
 
 
 _finder: Optional[FigureFinder] = None

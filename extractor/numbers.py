@@ -331,13 +331,16 @@ def chinese_value(s: str, r: Optional[NumberRules] = None) -> Optional[float]:
     return None if c is None else _num(c.value)
 
 
+_INT64 = 2 ** 63
+
+
 def _num(v: Optional[Decimal]):
     """Decimal -> int when whole, else float: 2160.32亿 is exactly 216032000000."""
     if v is None:
         return None
-    if v == v.to_integral_value():
+    if v == v.to_integral_value() and -_INT64 <= v < _INT64:
         return int(v)
-    return float(v)
+    return float(v)  # fractions, and whole numbers beyond 64 bits (JSON writers stop there)
 
 
 # ---------------------------------------------------------------- one number with its words

@@ -27,7 +27,7 @@ from .component import Component, register
 from .market import View, article_view, sentence_start
 from .models import Board
 from .numbers import chinese_value
-from .rules import RuleModel, load_toml
+from .rules import RuleModel, alternation as _alt, load_toml
 from .state import RecapState, add_span
 
 
@@ -72,15 +72,13 @@ class Grammar:
         self.within = x(p["within"])
         self.consecutive_before, self.consecutive_after = x(p["consecutive_before"]), x(p["consecutive_after"])
         self.tally_before, self.tally_after, self.tally_days = x(p["tally_before"]), x(p["tally_after"]), x(p["tally_days"])
-        words = "|".join(map(re.escape, sorted(r.words, key=len, reverse=True)))
+        words = _alt(r.words)
         self.words = re.compile(_expand(f"(?:{words}){{board_end}}", r.pieces))
         n = r.names
         self.filler = re.compile(rf"(?:{n.filler})$")
         self.run_before = re.compile(r"[\u4e00-\u9fffA-Za-z*]+$")
         self.run_after = re.compile(r"[\u4e00-\u9fffA-Za-z*]+")
-        self.lead = re.compile("|".join(map(re.escape, sorted(n.lead, key=len, reverse=True))))
-        self.trail = re.compile("|".join(map(re.escape, sorted(n.trail, key=len, reverse=True))))
-        self.suffix = re.compile("|".join(map(re.escape, sorted(n.suffixes, key=len, reverse=True))))
+        self.lead, self.trail, self.suffix = re.compile(_alt(n.lead)), re.compile(_alt(n.trail)), re.compile(_alt(n.suffixes))
         self.stop_parts = re.compile("|".join(map(re.escape, n.stop_parts)))
         self.stop_words = set(n.stop_words)
         s = r.status

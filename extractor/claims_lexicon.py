@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .fast_regex import guarded, words_re
-from .rules import RuleModel, load_toml
+from .rules import RuleModel, alternation as _alt, load_toml
 from .tokenizer import make_jieba
 
 
@@ -82,10 +82,6 @@ class ClaimRules(RuleModel):
     strip: Strip
     periods: Periods
     modality: Modalities
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
 
 
 MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")

@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from .component import Component, register
 from .models import Company, Mention
 from .rules import RuleModel, load_toml, load_tsv, rules_path
-from .state import RecapState, add_span
+from .state import RecapState, add_span, longest_first
 
 # ---------------------------------------------------------------- rules schemas
 
@@ -364,17 +364,7 @@ def find_candidates(view: View) -> list[Match]:
         if strict and starts is not None and not (start in starts and end in ends):
             continue  # a short or weak name must sit on token boundaries
         found.append(Match(start, end, key, text[start:end]))
-    # Longest match wins; among equals, the earlier one.
-    found.sort(key=lambda m: (-(m.end - m.start), m.start))
-    taken: list[Match] = []
-    occupied = bytearray(len(text) + 1)
-    for m in found:
-        if any(occupied[m.start:m.end]):
-            continue
-        occupied[m.start:m.end] = b"\x01" * (m.end - m.start)
-        taken.append(m)
-    taken.sort(key=lambda m: m.start)
-    return taken
+    return longest_first(found, len(text))[0]
 
 
 _SENTENCE_END = re.compile(r"[。!?;！？；\n]")

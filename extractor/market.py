@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from .component import Component, register
 from .fast_regex import guarded
 from .models import Evidence, IndexQuote
-from .rules import RuleModel, load_toml
+from .rules import RuleModel, alternation as _alt, load_toml
 from .state import RecapState, add_span
 
 _SENT_END = "。!?;！？；\n"
@@ -91,10 +91,6 @@ def expand(pattern: str, pieces: dict[str, str], depth: int = 0) -> str:
         return expand(pieces[m.group(1)], pieces, depth + 1)
 
     return re.sub(r"\{([a-z_]+)\}", lambda m: sub(m) if m.group(1) in pieces else m.group(), pattern)
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 @dataclass

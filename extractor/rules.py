@@ -33,8 +33,9 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def alternation(words) -> str:
-    """A regex alternation of literal words, longest first (so 万亿 wins over 万)."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    """A regex alternation of literal words, longest first (so 万亿 wins over 万); empty words are
+    left out (they would match everywhere)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
 
 
 def rules_path(name: str) -> Path:

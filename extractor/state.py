@@ -84,6 +84,24 @@ def get_state(doc: Doc) -> RecapState:
     return doc.user_data["recap"]
 
 
+S = TypeVar("S")
+
+
+def longest_first(found: list[S], size: int) -> tuple[list[S], bytearray]:
+    """Overlapping matches (with .start/.end): the longest wins, among equals the earlier one. Returns
+    the kept matches in text order and the characters they cover (a byte per offset, `size` + 1)."""
+    found.sort(key=lambda m: (-(m.end - m.start), m.start))
+    taken = []
+    occupied = bytearray(size + 1)
+    for m in found:
+        if any(occupied[m.start:m.end]):
+            continue
+        occupied[m.start:m.end] = b"\x01" * (m.end - m.start)
+        taken.append(m)
+    taken.sort(key=lambda m: m.start)
+    return taken, occupied
+
+
 def add_span(doc: Doc, group: str, nstart: int, nend: int, label: str = "") -> None:
     """Record an item in the Doc's span group `group` (token-aligned, expanded to whole tokens)."""
     span = doc.char_span(nstart, nend, label=label, alignment_mode="expand")

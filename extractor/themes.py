@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from .component import Component, register
 from .models import Mention, Theme
 from .rules import RuleModel, load_toml, rules_path
-from .state import RecapState, add_span
+from .state import RecapState, add_span, longest_first
 
 # ---------------------------------------------------------------- rules schema
 
@@ -189,15 +189,7 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optio
         if length == 1 and not sm:
             continue  # 铜, 铝: only as 铜板块, 铝概念股
         found.append(TMatch(start, end, sm.end() if sm else end, key.theme, key.weak, form))
-    found.sort(key=lambda m: (-(m.end - m.start), m.start))
-    taken: list[TMatch] = []
-    occ = bytearray(len(text) + 1)
-    for m in found:
-        if any(occ[m.start:m.end]):
-            continue
-        occ[m.start:m.end] = b"\x01" * (m.end - m.start)
-        taken.append(m)
-    taken.sort(key=lambda m: m.start)
+    taken, occ = longest_first(found, len(text))
     if starts is not None:
         taken += _generic(text, starts, occ, occupied, freq)
     taken.sort(key=lambda m: m.start)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate, chain
-from collections.abc import Iterable, Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Optional
@@ -370,12 +371,18 @@ def find_candidates(view: View) -> list[Match]:
 _SENTENCE_END = re.compile(r"[。!?;！？；\n]")
 
 
-def _sentence_of(text: str, pos: int) -> int:
-    """Start of the sentence holding `pos`."""
-    for i in range(pos - 1, max(-1, pos - 400), -1):
-        if _SENTENCE_END.match(text, i):
-            return i + 1
-    return max(0, pos - 400)
+def _sentence_starts(text: str) -> Callable[[int], int]:
+    """Start of the sentence holding a position: after the last sentence end at most 399 characters
+    before it, or 400 characters back when there is none."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+
+    def start_of(pos: int) -> int:
+        i = bisect_left(ends, pos) - 1
+        if i >= 0 and ends[i] >= pos - 399:
+            return ends[i] + 1
+        return max(0, pos - 400)
+
+    return start_of
 
 
 def _in_context(text: str, m: Match) -> bool:
@@ -393,15 +400,18 @@ def _accept(text: str, matches: list[Match]) -> list[Match]:
     strong = [m for m in out if not m.key.weak]
     # the same firm named unambiguously in the same sentence (local, so that an article cut into
     # pieces gives the same result as the whole)
-    strong_at = {(m.key.entity, _sentence_of(text, m.start)) for m in strong}
     keep = set(id(m) for m in strong)
+    if len(keep) == len(out):
+        return out
+    sentence_of = _sentence_starts(text)
+    strong_at = {(m.key.entity, sentence_of(m.start)) for m in strong}
     changed = True
     while changed:  # list context spreads: A、B、C where one of them is sure
         changed = False
         for i, m in enumerate(out):
             if id(m) in keep:
                 continue
-            ok = (m.key.entity, _sentence_of(text, m.start)) in strong_at or _in_context(text, m)
+            ok = (m.key.entity, sentence_of(m.start)) in strong_at or _in_context(text, m)
             if not ok:
                 for j in (i - 1, i + 1):
                     if 0 <= j < len(out) and id(out[j]) in keep:
@@ -423,16 +433,26 @@ _SUFFIX = ("科技", "股份", "集团", "电子", "智能", "控股", "实业",
 _SUFFIX_RE = "|".join(_SUFFIX)
 _HK_TAG = r"(?:-[A-Z]{1,3})?"
 _SPEAKS = r"(?:的)?(?:策略师|分析师|首席|创始人|董事长|总裁|CEO|表示|指出|认为|预计|预测|报告|研报|发布)"
+# Each name is a run of CJK characters followed by what must come after it; the `_AFTER` pieces
+# alone tell where such a run can end (see _starts_before).
+_SUFFIXED_AFTER = (_HK_TAG + r"(?=\s*(?:" + _MOVE + r"|[^,，。;；:：\n]{0,16}?(?:涨停|跌停|涨超|跌超|涨逾|跌逾|飙涨)|[、,，]|$|\n|"
+                   + _CODE + "|" + _SPEAKS + "))")
+_CODED_AFTER = _HK_TAG + r"(?=\s*" + _CODE + ")"
+_MOVED = r"(?:上涨|下跌|涨|跌|大涨|大跌|涨超|跌超|涨逾|跌逾|收涨|收跌)\s*\d"
+_MOVED_AFTER = _HK_TAG + r"(?=\s*" + _MOVED + ")"
+_UNKNOWN_SUFFIXED = re.compile(r"([\u4e00-\u9fff]{1,12}(?:" + _SUFFIX_RE + r"))" + _SUFFIXED_AFTER)
 # a run of CJK characters (the candidate is its tail, after the last function word)
-_RUN = r"([\u4e00-\u9fff]{2,14})"
-_UNKNOWN_SUFFIXED = re.compile(
-    r"([\u4e00-\u9fff]{1,12}(?:" + _SUFFIX_RE + r"))" + _HK_TAG +
-    r"(?=\s*(?:" + _MOVE + r"|[^,，。;；:：\n]{0,16}?(?:涨停|跌停|涨超|跌超|涨逾|跌逾|飙涨)|[、,，]|$|\n|"
-    + _CODE + "|" + _SPEAKS + "))")
-_UNKNOWN_CODED = re.compile(_RUN + _HK_TAG + r"(?=\s*" + _CODE + ")")
+_UNKNOWN_CODED = re.compile(r"([\u4e00-\u9fff]{2,14})" + _CODED_AFTER)
 # A下跌2.11%,B下跌5.05%: a run of stocks with their moves
-_UNKNOWN_MOVED = re.compile(r"(?<=[、,，;；\s])([\u4e00-\u9fff]{2,6}?)" + _HK_TAG +
-                            r"(?=\s*(?:上涨|下跌|涨|跌|大涨|大跌|涨超|跌超|涨逾|跌逾|收涨|收跌)\s*\d)")
+_UNKNOWN_MOVED = re.compile(r"(?<=[、,，;；\s])([\u4e00-\u9fff]{2,6}?)" + _MOVED_AFTER)
+# where a name can end (a name never ends in a blank; that keeps a search over blanks linear)
+_SUFFIXED_END = re.compile(r"(?:" + _SUFFIX_RE + r")" + _SUFFIXED_AFTER)
+_CODED_END = re.compile(r"(?<!\s)" + _CODED_AFTER)
+_MOVED_END = re.compile(r"(?<!\s)" + _MOVED_AFTER)
+_MOVE_HEAD = re.compile(_MOVED)
+_PAREN = re.compile(r"[(（]")
+_MOVED_PEER = re.compile(r"(?<!\s)\s*" + _MOVED)
+_CLAUSE_END = re.compile(r"[。;；\n]")
 _SPLIT = re.compile(r"(?:[的在为和与及如是将对向从了等、]|之一|公司|其中|另外|此外|包括|例如|比如|以及|通过|旗下|港股|A股|美股)")
 _NOT_COMPANY_HEAD = re.compile(r"(?:其他|相关|多家|部分|不少|一些|整体|主要|国内|全球|海外|我国|这些|该|各|"
                                r"上市|龙头|个股|概念|板块|行业|领涨|领跌|涨停|跌停)")
@@ -470,42 +490,56 @@ def _finditer_at(pattern: re.Pattern, text: str, starts: Iterable[int]) -> Itera
             pos = m.end()
 
 
-def _windows(anchors: Iterable[int], lo: int, hi: int) -> Iterator[int]:
-    """Offsets a + lo .. a + hi - 1 for each anchor a (ascending), each once, ascending."""
+def _starts_before(text: str, ends: Iterable[int], shortest: int, longest: int) -> Iterator[int]:
+    """Offsets p, ascending and each once, where a run of `shortest` to `longest` CJK characters
+    text[p:e] ends at one of `ends` (ascending)."""
     nxt = 0
-    for a in anchors:
-        for p in range(max(nxt, a + lo, 0), a + hi):
-            yield p
-        nxt = max(nxt, a + hi)
+    for e in ends:
+        p = e
+        while p > e - longest and p > 0 and "\u4e00" <= text[p - 1] <= "\u9fff":
+            p -= 1
+        last = e - shortest
+        if p <= last:
+            yield from range(max(p, nxt), last + 1)
+            nxt = max(nxt, last + 1)
+
+
+def _all_matches(pattern: re.Pattern, text: str) -> Iterator[int]:
+    """Every offset where `pattern` matches, overlapping ones included."""
+    m = pattern.search(text)
+    while m:
+        yield m.start()
+        m = pattern.search(text, m.start() + 1)
+
+
+def _ends_before(text: str, heads: Iterable[int], after: re.Pattern) -> list[int]:
+    """Where a name can end when `after` leads from its end through a -XYZ tag (or none) and
+    blanks to one of `heads`."""
+    ends = set()
+    for h in heads:
+        w = h
+        while w > 0 and text[w - 1].isspace():
+            w -= 1
+        for e in (w - 4, w - 3, w - 2, w):
+            if e > 0 and after.match(text, e):
+                ends.add(e)
+    return sorted(ends)
+
+
+def _suffixed_starts(text: str) -> Iterator[int]:
+    """Where _UNKNOWN_SUFFIXED can match: up to 12 CJK characters before a suffix with the right
+    words after it."""
+    return _starts_before(text, _all_matches(_SUFFIXED_END, text), 1, 12)
 
 
 def _coded_starts(text: str) -> Iterator[int]:
-    """Where _UNKNOWN_CODED can match: up to 14 CJK characters and a 2-4 character -HK tag
-    before the blanks before a parenthesis."""
-    def parens() -> Iterator[int]:
-        for m in _PAREN.finditer(text):
-            w = m.start()
-            while w > 0 and text[w - 1].isspace():
-                w -= 1
-            yield w
-    return _windows(parens(), -18, -1)
+    """Where _UNKNOWN_CODED can match: 2 to 14 CJK characters before a code."""
+    return _starts_before(text, _ends_before(text, (m.start() for m in _PAREN.finditer(text)), _CODED_END), 2, 14)
 
 
-_PAREN = re.compile(r"[(（]")
-
-
-def _suffixed_starts(text: str) -> list[int]:
-    """Where _UNKNOWN_SUFFIXED can match: in the run of up to 12 CJK characters before a suffix."""
-    found = set()
-    for suf in _SUFFIX:
-        i = text.find(suf)
-        while i >= 0:
-            p = i
-            while p > i - 12 and p > 0 and "\u4e00" <= text[p - 1] <= "\u9fff":
-                p -= 1
-                found.add(p)
-            i = text.find(suf, i + 1)
-    return sorted(found)
+def _moved_starts(text: str) -> Iterator[int]:
+    """Where _UNKNOWN_MOVED can match: 2 to 6 CJK characters before a move."""
+    return _starts_before(text, _ends_before(text, _all_matches(_MOVE_HEAD, text), _MOVED_END), 2, 6)
 
 
 _GOVERNMENT = re.compile(r"(?:人民银行|央行|部|委|委员会|局|署|厅|办公室|政府|法院|协会|交易所)$")
@@ -557,15 +591,19 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
     for m in _finditer_at(_UNKNOWN_SUFFIXED, text, _suffixed_starts(text)):
         after = text[m.end():m.end() + 1]
         consider(m.start(1), m.end(1), not after or after in "、,，\n")
-    for m in _UNKNOWN_MOVED.finditer(text):
-        # only inside a run where known stocks are quoted the same way
-        s0, e0 = m.span(1)
-        clause_start = max(text.rfind(c, 0, s0) for c in "。;；\n")
-        clause_end = min([i for i in (text.find(c, e0) for c in "。;；\n") if i >= 0] or [len(text)])
-        peers = [k for k in known if clause_start < k.start < clause_end
-                 and re.match(r"\s*(?:上涨|下跌|涨|跌|大涨|大跌|涨超|跌超|涨逾|跌逾|收涨|收跌)\s*\d", text[k.end:k.end + 6])]
-        if len(peers) >= 2:
-            consider(s0, e0, False)
+    moved = list(_finditer_at(_UNKNOWN_MOVED, text, _moved_starts(text)))
+    if moved:
+        # only inside a clause where known stocks are quoted the same way
+        clause_ends = [m.start() for m in _CLAUSE_END.finditer(text)]
+        moved_known = sorted(k.start for k in known if _MOVED_PEER.match(text[k.end:k.end + 6]))
+        for m in moved:
+            s0, e0 = m.span(1)
+            i = bisect_left(clause_ends, s0)
+            clause_start = clause_ends[i - 1] if i > 0 else -1
+            j = bisect_left(clause_ends, e0)
+            clause_end = clause_ends[j] if j < len(clause_ends) else len(text)
+            if bisect_left(moved_known, clause_end) - bisect_right(moved_known, clause_start) >= 2:
+                consider(s0, e0, False)
     # names that are only in a list count when a neighbour in the list is a company (known or found)
     spans = [(k.start, k.end) for k in known] + [(s, e) for s, e, _ in out]
     changed = True

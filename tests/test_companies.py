@@ -146,13 +146,14 @@ def test_pieces_give_the_same_companies_and_themes(path):
 # The unknown-company patterns are tried only where they can match; that must find what a scan
 # of every offset finds.
 _PIECES = ["科技", "股份", "集团", "中国", "涨停", "(600519)", "（00700.HK）", "-SW", " ", "、", "，", "\n",
-           "上涨3%", "表示", "贵州茅台", "新材", "半导体", "a", "1", "龙头"]
+           "上涨3%", "表示", "贵州茅台", "新材", "半导体", "a", "1", "龙头", "下跌 2", "大涨", "涨停", "-", "S"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
 def test_unknown_company_patterns_tried_at_candidate_offsets_find_what_a_full_scan_finds(text):
     from extractor import companies as C
 
-    for pattern, starts in ((C._UNKNOWN_CODED, C._coded_starts), (C._UNKNOWN_SUFFIXED, C._suffixed_starts)):
+    for pattern, starts in ((C._UNKNOWN_CODED, C._coded_starts), (C._UNKNOWN_SUFFIXED, C._suffixed_starts),
+                            (C._UNKNOWN_MOVED, C._moved_starts)):
         assert [m.span() for m in C._finditer_at(pattern, text, starts(text))] == [
             m.span() for m in pattern.finditer(text)]

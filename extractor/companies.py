@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Optional
 
-import ahocorasick
 from pydantic import Field
 from spacy.tokens import Doc
 
@@ -31,6 +30,7 @@ from .component import Component, register
 from .models import Company, Mention
 from .rules import RuleModel, load_toml, load_tsv, rules_path
 from .state import RecapState, add_span, longest_first
+from .surfaces import Surfaces
 
 # ---------------------------------------------------------------- rules schemas
 
@@ -93,7 +93,9 @@ class Key:
 
 @dataclass
 class Lexicon:
-    automaton: ahocorasick.Automaton
+    # each surface (folded) that names one entity, with what find_candidates checks of a hit:
+    # (key, alphanumeric first character, alphanumeric last character, must sit on token bounds)
+    surfaces: Surfaces[tuple[Key, bool, bool, bool]]
     keys: dict[str, list[Key]] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)  # for the jieba tokenizer
     by_name: dict[str, Entity] = field(default_factory=dict)
@@ -264,15 +266,13 @@ def build_lexicon() -> Lexicon:
             keys.setdefault(_fold(surface), []).append(key)
         if _CJK.search(form) and "*" not in form and " " not in form:
             words.append(form)
-    automaton = ahocorasick.Automaton()
+    surfaces = {}
     for k, ks in keys.items():
         key = _choose(ks)
         if key is not None:  # an ambiguous surface is never a match
-            # what find_candidates checks of each hit, worked out once per surface
             strict = bool(_CJK.search(k)) and (len(k) <= 3 or key.weak)
-            automaton.add_word(k, (len(k), key, k[0] in _ALNUM_CHARS, k[-1] in _ALNUM_CHARS, strict))
-    automaton.make_automaton()
-    return Lexicon(automaton=automaton, keys=keys, words=sorted(set(words)), by_name=by_name)
+            surfaces[k] = (key, k[0] in _ALNUM_CHARS, k[-1] in _ALNUM_CHARS, strict)
+    return Lexicon(surfaces=Surfaces(surfaces), keys=keys, words=sorted(set(words)), by_name=by_name)
 
 
 def user_words() -> Iterable[str]:
@@ -329,7 +329,7 @@ _LIST_SEP = re.compile(r"^\s*(?:[、,，/和与及跟]|以及)\s*$")
 _CONCEPT_AFTER = re.compile(r"(?:概念|产业链|板块|系|链)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     start: int
     end: int
@@ -354,10 +354,10 @@ def find_candidates(view: View) -> list[Match]:
     text = view.text
     n = len(text)
     starts, ends = view.starts, view.ends
+    values = lex.surfaces.values
     found: list[Match] = []
-    for end_idx, (length, key, alnum_first, alnum_last, strict) in lex.automaton.iter(view.folded()):
-        end = end_idx + 1
-        start = end - length
+    for i, start, end in lex.surfaces.find(view.folded()):
+        key, alnum_first, alnum_last, strict = values[i]
         if alnum_first and start > 0 and text[start - 1] in _ALNUM_CHARS:
             continue
         if alnum_last and end < n and text[end] in _ALNUM_CHARS:
@@ -365,7 +365,7 @@ def find_candidates(view: View) -> list[Match]:
         if strict and starts is not None and not (start in starts and end in ends):
             continue  # a short or weak name must sit on token boundaries
         found.append(Match(start, end, key, text[start:end]))
-    return longest_first(found, len(text))[0]
+    return longest_first(found, n)[0]
 
 
 _SENTENCE_END = re.compile(r"[。!?;！？；\n]")
@@ -664,7 +664,7 @@ class Companies(Component):
     name = "companies"
 
     def load(self) -> None:
-        lexicon()
+        lexicon().surfaces.automaton()
 
     def process(self, doc: Doc, state: RecapState) -> None:
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Optional
 
-import ahocorasick
 from pydantic import Field
 from spacy.tokens import Doc
 
@@ -24,6 +23,7 @@ from .component import Component, register
 from .models import Mention, Theme
 from .rules import RuleModel, load_toml, rules_path
 from .state import RecapState, add_span, longest_first
+from .surfaces import Surfaces
 
 # ---------------------------------------------------------------- rules schema
 
@@ -63,7 +63,9 @@ class TKey:
 
 @dataclass
 class ThemeLexicon:
-    automaton: ahocorasick.Automaton
+    # each surface (folded), with what find checks of a hit: (key, alphanumeric first character,
+    # alphanumeric last character, a short CJK word, the name the theme gets there)
+    surfaces: Surfaces[tuple[TKey, bool, bool, bool, str]]
     keys: dict[str, TKey] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
@@ -94,14 +96,10 @@ def build_lexicon() -> ThemeLexicon:
             keys[k] = TKey(t.name, weak, form)
             if _CJK.search(form):
                 words.append(form.replace(" ", ""))
-    automaton = ahocorasick.Automaton()
-    for k, key in keys.items():
-        # what find checks of each hit, worked out once per surface
-        automaton.add_word(k, (len(k), key, k[0] in _ALNUM_CHARS, k[-1] in _ALNUM_CHARS,
-                               bool(_CJK.search(k)) and len(k) <= 3, _form(k, key, keys)))
-    automaton.make_automaton()
+    surfaces = {k: (key, k[0] in _ALNUM_CHARS, k[-1] in _ALNUM_CHARS, bool(_CJK.search(k)) and len(k) <= 3,
+                    _form(k, key, keys)) for k, key in keys.items()}
     names = {w for t in rules.theme for w in [t.name, *t.aliases, *t.weak_aliases]}
-    return ThemeLexicon(automaton=automaton, keys=keys, words=sorted(set(words)), names=names)
+    return ThemeLexicon(surfaces=Surfaces(surfaces), keys=keys, words=sorted(set(words)), names=names)
 
 
 def _form(k: str, key: TKey, keys: dict[str, TKey]) -> str:
@@ -167,9 +165,10 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optio
     starts, ends = (view.starts, view.ends) if view is not None else (None, None)
     found: list[TMatch] = []
     n = len(text)
-    for end_idx, (length, key, alnum_first, alnum_last, short_cjk, form) in lex.automaton.iter(folded):
-        end = end_idx + 1
-        start = end - length
+    values = lex.surfaces.values
+    for i, start, end in lex.surfaces.find(folded):
+        key, alnum_first, alnum_last, short_cjk, form = values[i]
+        length = end - start
         if alnum_first and start > 0 and (text[start - 1] in _ALNUM_CHARS or text[start - 1] == "."):
             continue
         if alnum_last and end < n and text[end] in _ALNUM_CHARS:
@@ -391,7 +390,7 @@ class Themes(Component):
     name = "themes"
 
     def load(self) -> None:
-        lexicon()
+        lexicon().surfaces.automaton()
 
     def process(self, doc: Doc, state: RecapState) -> None:
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)

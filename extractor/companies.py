@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Literal, Optional
 
 from pydantic import Field
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from .component import Component, register
 from .models import Company, Mention
@@ -625,38 +625,73 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
 # ---------------------------------------------------------------- component
 
 
-def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Company]:
+@dataclass(slots=True)
+class _Group:
+    entity: Entity
+    name: str
+    rule: str
+    mentions: list[Mention] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # normalized offsets of the mentions
+
+    def add(self, state: RecapState, nstart: int, nend: int) -> None:
+        self.mentions.append(state.mention(Mention, nstart, nend))
+        self.spans.append((nstart, nend))
+
+
+_RULE = {"name": "company.name", "former": "company.former_name", "variant": "company.variant",
+         "alias": "company.alias", "firm": "company.unlisted", "delisted": "company.delisted"}
+
+
+def _extract(state: RecapState, doc: Optional[Doc], freq: Optional[dict]) -> list[_Group]:
     view = article_view(state, doc)
-    text = view.text
-    matches = _accept(text, find_candidates(view))
-    groups: dict[tuple, dict] = {}
+    matches = _accept(view.text, find_candidates(view))
+    groups: dict[tuple, _Group] = {}
     for m in matches:
-        ent = m.key.entity
+        key = m.key
+        ent = key.entity
         # A former name is the stock's short name at the time of writing: keep it as written.
-        name = m.key.form if m.key.kind == "former" else ent.name
+        name = key.form if key.kind == "former" else ent.name
         gid = (ent.name, ent.code, name)
-        g = groups.setdefault(gid, {"ent": ent, "name": name, "mentions": [], "rule": _rule(m.key),
-                                    "forms": set()})
-        g["forms"].add(m.key.form)
-        g["mentions"].append(state.mention(Mention, *view.span(m.start, m.end)))
+        g = groups.get(gid)
+        if g is None:
+            g = groups[gid] = _Group(ent, name, _RULE[key.kind])
+        g.add(state, *view.span(m.start, m.end))
     for s, e, name in find_unknown(view, matches, freq):
-        g = groups.setdefault(("?", None, name), {"ent": Entity(name, None, None, False), "name": name,
-                                                  "mentions": [], "rule": "company.unknown",
-                                                  "forms": set()})
-        g["mentions"].append(state.mention(Mention, *view.span(s, e)))
-    out = []
-    for g in sorted(groups.values(), key=lambda g: g["mentions"][0]._nstart):
-        ent = g["ent"]
-        name = g["name"]
-        c = Company(name=name, code=ent.code, exchange=ent.exchange, listed=ent.listed,
-                    mentions=g["mentions"], rule=g["rule"])
-        out.append(c)
-    return out
+        g = groups.get(("?", None, name))
+        if g is None:
+            g = groups[("?", None, name)] = _Group(Entity(name, None, None, False), name, "company.unknown")
+        g.add(state, *view.span(s, e))
+    return sorted(groups.values(), key=lambda g: g.spans[0][0])
 
 
-def _rule(key: Key) -> str:
-    return {"name": "company.name", "former": "company.former_name", "variant": "company.variant",
-            "alias": "company.alias", "firm": "company.unlisted", "delisted": "company.delisted"}[key.kind]
+def _company(g: _Group) -> Company:
+    ent = g.entity
+    return Company(name=g.name, code=ent.code, exchange=ent.exchange, listed=ent.listed, mentions=g.mentions,
+                   rule=g.rule)
+
+
+def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Company]:
+    return [_company(g) for g in _extract(state, doc, freq)]
+
+
+def record_spans(doc: Doc, state: RecapState, group: str, spans: Iterable[tuple[int, int, str]]) -> None:
+    """`add_span` for each (normalized start, end, label): the Doc's span group `group` gets them,
+    expanded to whole tokens."""
+    ends = state.token_ends
+    if ends is None or len(ends) != len(doc):
+        for s, e, label in spans:
+            add_span(doc, group, s, e, label)
+        return
+    made = []
+    for s, e, label in spans:
+        first, last = bisect_right(ends, s), bisect_right(ends, e - 1)  # the tokens holding s and e - 1
+        if e > 0 and last < len(ends):
+            made.append(Span(doc, first, last + 1, label=label))
+    if made:
+        if group in doc.spans:
+            doc.spans[group].extend(made)
+        else:
+            doc.spans[group] = made
 
 
 @register
@@ -668,7 +703,6 @@ class Companies(Component):
 
     def process(self, doc: Doc, state: RecapState) -> None:
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
-        state.companies = extract_companies(state, doc, getattr(segmenter, "FREQ", None))
-        for c in state.companies:
-            for m in c.mentions:
-                add_span(doc, "companies", m._nstart, m._nend, c.name)
+        groups = _extract(state, doc, getattr(segmenter, "FREQ", None))
+        state.companies = [_company(g) for g in groups]
+        record_spans(doc, state, "companies", ((s, e, g.name) for g in groups for s, e in g.spans))

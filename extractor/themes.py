@@ -19,10 +19,11 @@ from typing import Literal, Optional
 from pydantic import Field
 from spacy.tokens import Doc
 
+from .companies import article_view, record_spans
 from .component import Component, register
 from .models import Mention, Theme
 from .rules import RuleModel, load_toml, rules_path
-from .state import RecapState, add_span, longest_first
+from .state import RecapState, longest_first
 from .surfaces import Surfaces
 
 # ---------------------------------------------------------------- rules schema
@@ -328,9 +329,22 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
 # ---------------------------------------------------------------- component
 
 
-def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Theme]:
-    from .companies import article_view
+@dataclass(slots=True)
+class _Group:
+    rule: str
+    mentions: list[Mention] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # normalized offsets of the mentions
+    leaders: list[str] = field(default_factory=list)
+    role: Optional[str] = None
 
+
+def _normalized(m: Mention) -> tuple[int, int]:
+    """A mention's normalized offsets (its private attributes, read without pydantic's attribute hook)."""
+    private = m.__pydantic_private__
+    return private["_nstart"], private["_nend"]
+
+
+def _extract(state: RecapState, doc: Optional[Doc], freq: Optional[dict]) -> dict[str, _Group]:
     view = article_view(state, doc)
     text = view.text
     # view offset of each normalized offset, to place company mentions in the view
@@ -339,31 +353,44 @@ def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[
     company_spans = []
     for c in state.companies:
         for mn in c.mentions:
-            s, e = to_view.get(mn._nstart), to_view.get(mn._nend - 1)
+            nstart, nend = _normalized(mn)
+            s, e = to_view.get(nstart), to_view.get(nend - 1)
             if s is None or e is None:
                 continue
             occupied[s:e + 1] = b"\x01" * (e + 1 - s)
             company_spans.append((s, e + 1, c.name))
     company_spans.sort()
     matches = find(text, view if doc is not None else None, occupied, freq)
-    groups: dict[str, dict] = {}
+    names = lexicon().names
+    groups: dict[str, _Group] = {}
     for i, m in enumerate(matches):
         # The theme is named as the writer names it (锂电, 锂电池 and CPO stay apart); aliases only find it.
         name = m.form or m.theme
-        g = groups.setdefault(name, {"mentions": [], "leaders": [], "role": None,
-                                     "rule": "theme.generic" if m.theme not in lexicon().names
-                                     else "theme.lexicon"})
-        g["mentions"].append(state.mention(Mention, *view.span(m.start, m.ext_end)))
+        g = groups.get(name)
+        if g is None:
+            g = groups[name] = _Group("theme.generic" if m.theme not in names else "theme.lexicon")
+        span = view.span(m.start, m.ext_end)
+        g.mentions.append(state.mention(Mention, *span))
+        g.spans.append(span)
         nxt = matches[i + 1].start if i + 1 < len(matches) else len(text)
-        _, sent_end = state.sentence_span(view.pos[m.start])
-        sent_end_v = to_view.get(sent_end, len(text)) if sent_end < len(state.text) else len(text)
-        for cname in _leaders(text, m, company_spans, nxt, sent_end_v):
-            if cname not in g["leaders"]:
-                g["leaders"].append(cname)
-        if g["role"] is None:
-            g["role"] = _role(text, m)
-    return [Theme(name=name, leaders=g["leaders"], role=g["role"], mentions=g["mentions"], rule=g["rule"])
-            for name, g in groups.items()]
+        first = bisect.bisect_left(company_spans, (m.ext_end,))
+        if first < len(company_spans) and company_spans[first][0] < nxt:  # a company before the next theme
+            _, sent_end = state.sentence_span(view.pos[m.start])
+            sent_end_v = to_view.get(sent_end, len(text)) if sent_end < len(state.text) else len(text)
+            for cname in _leaders(text, m, company_spans, nxt, sent_end_v):
+                if cname not in g.leaders:
+                    g.leaders.append(cname)
+        if g.role is None:
+            g.role = _role(text, m)
+    return groups
+
+
+def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Theme]:
+    return [_theme(name, g) for name, g in _extract(state, doc, freq).items()]
+
+
+def _theme(name: str, g: _Group) -> Theme:
+    return Theme(name=name, leaders=g.leaders, role=g.role, mentions=g.mentions, rule=g.rule)
 
 
 class _Identity:
@@ -394,7 +421,6 @@ class Themes(Component):
 
     def process(self, doc: Doc, state: RecapState) -> None:
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
-        state.themes = extract_themes(state, doc, getattr(segmenter, "FREQ", None))
-        for t in state.themes:
-            for m in t.mentions:
-                add_span(doc, "themes", m._nstart, m._nend, t.name)
+        groups = _extract(state, doc, getattr(segmenter, "FREQ", None))
+        state.themes = [_theme(name, g) for name, g in groups.items()]
+        record_spans(doc, state, "themes", ((s, e, name) for name, g in groups.items() for s, e in g.spans))

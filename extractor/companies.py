@@ -116,11 +116,13 @@ def _t2s_forms(form: str) -> set[str]:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-_ASCII_UPPER_RUN = re.compile(r"[A-Z]+")
+# A to Z and nothing else in lower case: in UTF-8 these bytes are never part of another character.
+_ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 
 
-def _fold(s: str) -> str:
-    return _ASCII_UPPER_RUN.sub(lambda m: m.group().lower(), s)
+def fold(s: str) -> str:
+    """`s` with the ASCII letters A to Z in lower case."""
+    return s.encode("utf-8", "surrogatepass").translate(_ASCII_LOWER).decode("utf-8", "surrogatepass")
 
 
 @dataclass
@@ -128,7 +130,9 @@ class View:
     """The normalized text with ruby pinyin (大业(yè)股份) and hard line wraps inside words removed.
 
     `pos[i]` is the normalized offset of view character i (`identity` when nothing was removed);
-    token boundaries come from the Doc.
+    token boundaries come from the Doc. When its tokens lie end to end (the tokenizer's words),
+    `starts` and `ends` are one set of all their bounds: no span starts at the end of the text or
+    ends at its start, so for spans that is the same.
     """
 
     text: str
@@ -144,7 +148,7 @@ class View:
     def folded(self) -> str:
         """The text with ASCII letters in lower case, as the lexicons' automata hold their keys."""
         if self._folded is None:
-            self._folded = _fold(self.text)
+            self._folded = fold(self.text)
         return self._folded
 
 
@@ -153,15 +157,32 @@ _TONED = re.compile(r"\([a-z]*[\u00e0-\u01dc][a-z\u00e0-\u01dc]*\)")
 _WRAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]*\n[\s\u3000]*(?=[\u4e00-\u9fff])")
 
 
-def _token_bounds(doc: Doc, token_ends: Optional[list[int]]) -> tuple[Iterable[int], Iterable[int]]:
-    """Normalized offsets where the Doc's tokens start and end."""
+def _token_bounds(doc: Doc, token_ends: Optional[list[int]]) -> tuple[set[int], set[int]]:
+    """Normalized offsets where the Doc's tokens start, and where they end."""
     if token_ends is not None:  # the tokenizer's words, laid end to end from offset 0
-        return ([0, *token_ends[:-1]] if token_ends else []), token_ends
-    bounds = [(t.idx, t.idx + len(t.text)) for t in doc]
-    return [a for a, _ in bounds], [b for _, b in bounds]
+        bounds = {0, *token_ends}
+        return bounds, bounds
+    return {t.idx for t in doc}, {t.idx + len(t.text) for t in doc}
 
 
 _KEPT_RUN = re.compile(b"\x01+")
+_LIST_HEAD = re.compile(r"[\u4e00-\u9fffA-Za-z&、]{1,10}[:：]")
+
+
+def _wraps(text: str) -> Iterator[re.Match]:
+    """`_WRAP.finditer(text)`, tried only where the blanks before a line break start."""
+    pos = 0
+    nl = text.find("\n")
+    while nl >= 0:
+        p = nl
+        while p > pos and text[p - 1] in " \t\u3000":
+            p -= 1
+        if m := _WRAP.match(text, p):
+            yield m
+            pos = m.end()
+            nl = text.find("\n", pos)
+        else:
+            nl = text.find("\n", nl + 1)
 
 
 def make_view(text: str, doc: Optional[Doc] = None, token_ends: Optional[list[int]] = None) -> View:
@@ -169,15 +190,13 @@ def make_view(text: str, doc: Optional[Doc] = None, token_ends: Optional[list[in
     if _TONED.search(text):
         cuts += [m.span() for m in _PINYIN.finditer(text)]
     # a hard wrap ends a long line without punctuation; short lines are headings or list items
-    wraps = [m for m in _WRAP.finditer(text)
+    cuts += [m.span() for m in _wraps(text)
              if m.start() - (text.rfind("\n", 0, m.start()) + 1) >= 30
-             and not re.match(r"[\u4e00-\u9fffA-Za-z&、]{1,10}[:：]", text[m.end():m.end() + 12])]
-    cuts += [m.span() for m in wraps]
+             and not _LIST_HEAD.match(text[m.end():m.end() + 12])]
+    starts = ends = None
     if not cuts:
-        starts = ends = None
         if doc is not None:
-            tstarts, tends = _token_bounds(doc, token_ends)
-            starts, ends = set(tstarts), set(tends)
+            starts, ends = _token_bounds(doc, token_ends)
         return View(text, range(len(text)), starts, ends, identity=True)
     keep = bytearray(b"\x01") * len(text)
     for a, b in cuts:
@@ -185,12 +204,12 @@ def make_view(text: str, doc: Optional[Doc] = None, token_ends: Optional[list[in
     kept = [m.span() for m in _KEPT_RUN.finditer(keep)]
     pos = list(chain.from_iterable(range(a, b) for a, b in kept))
     vtext = "".join(text[a:b] for a, b in kept)
-    starts = ends = None
     if doc is not None:
         # view index of each normalized offset (removed characters map to the next kept one)
         before = [0, *accumulate(keep)]
         tstarts, tends = _token_bounds(doc, token_ends)
-        starts, ends = {before[i] for i in tstarts}, {before[i] for i in tends}
+        starts = {before[i] for i in tstarts}
+        ends = starts if tends is tstarts else {before[i] for i in tends}
     return View(vtext, pos, starts, ends)
 
 
@@ -263,7 +282,7 @@ def build_lexicon() -> Lexicon:
     words: list[str] = []
     for form, key in entries:
         for surface in _t2s_forms(form):
-            keys.setdefault(_fold(surface), []).append(key)
+            keys.setdefault(fold(surface), []).append(key)
         if _CJK.search(form) and "*" not in form and " " not in form:
             words.append(form)
     surfaces = {}
@@ -296,7 +315,7 @@ def resolve(name: str) -> Optional[CompanyRef]:
     """
     if not name:
         return None
-    keys = lexicon().keys.get(_fold(name.strip()))
+    keys = lexicon().keys.get(fold(name.strip()))
     key = _choose(keys) if keys else None
     if key is None:
         return None
@@ -431,6 +450,9 @@ _SUFFIX = ("科技", "股份", "集团", "电子", "智能", "控股", "实业",
            "传媒", "文化", "食品", "汽车", "证券", "银行", "电力", "装备", "制造", "数据", "微电", "半导体",
            "地产", "置业", "投资", "油服", "油气", "石油", "健康", "物流", "矿业", "新能")
 _SUFFIX_RE = "|".join(_SUFFIX)
+# no suffix ends another, so a name ends in at most one of them
+_SUFFIX_SET = frozenset(_SUFFIX)
+_SUFFIX_LENGTHS = sorted({len(suf) for suf in _SUFFIX})
 _HK_TAG = r"(?:-[A-Z]{1,3})?"
 _SPEAKS = r"(?:的)?(?:策略师|分析师|首席|创始人|董事长|总裁|CEO|表示|指出|认为|预计|预测|报告|研报|发布)"
 # Each name is a run of CJK characters followed by what must come after it; the `_AFTER` pieces
@@ -457,6 +479,7 @@ _SPLIT = re.compile(r"(?:[的在为和与及如是将对向从了等、]|之一|
 _NOT_COMPANY_HEAD = re.compile(r"(?:其他|相关|多家|部分|不少|一些|整体|主要|国内|全球|海外|我国|这些|该|各|"
                                r"上市|龙头|个股|概念|板块|行业|领涨|领跌|涨停|跌停)")
 _NOT_COMPANY_TAIL = re.compile(r"(?:指数|概念|板块|行业|市场|产业|领域|方面|企业|公司)$")
+_NOT_COMPANY_WORD = re.compile(r"板块|概念|指数")
 
 
 _HEAD_WORDS = re.compile(r"(?:今日|今天|昨日|昨天|龙头|个股|板块|概念|其中|另外|此外|包括|以及|目前|同时|港股|A股|美股|"
@@ -480,28 +503,31 @@ def _tail(text: str, s: int, e: int, starts: Optional[set[int]]) -> int:
         s = h.end()
 
 
-def _finditer_at(pattern: re.Pattern, text: str, starts: Iterable[int]) -> Iterator[re.Match]:
-    """`pattern.finditer(text)`, trying the pattern only at `starts` (ascending; they must include
-    every offset a match can start at, and the pattern must never match the empty string)."""
+def _finditer_in(pattern: re.Pattern, text: str, ranges: Iterable[tuple[int, int]]) -> Iterator[re.Match]:
+    """`pattern.finditer(text)`, trying the pattern only at offsets lo..hi of each range (ascending;
+    they must cover every offset a match can start at, and the pattern must never match the
+    empty string)."""
     pos = 0
-    for p in starts:
-        if p >= pos and (m := pattern.match(text, p)):
-            yield m
-            pos = m.end()
+    for lo, hi in ranges:
+        p = max(lo, pos)
+        while p <= hi:
+            if m := pattern.match(text, p):
+                yield m
+                p = pos = m.end()
+            else:
+                p += 1
+        pos = max(pos, hi + 1)
 
 
-def _starts_before(text: str, ends: Iterable[int], shortest: int, longest: int) -> Iterator[int]:
-    """Offsets p, ascending and each once, where a run of `shortest` to `longest` CJK characters
-    text[p:e] ends at one of `ends` (ascending)."""
-    nxt = 0
+def _starts_before(text: str, ends: Iterable[int], shortest: int, longest: int) -> Iterator[tuple[int, int]]:
+    """Ranges of offsets p (lo, hi inclusive; ascending) where a run of `shortest` to `longest`
+    CJK characters text[p:e] ends at one of `ends` (ascending)."""
     for e in ends:
         p = e
         while p > e - longest and p > 0 and "\u4e00" <= text[p - 1] <= "\u9fff":
             p -= 1
-        last = e - shortest
-        if p <= last:
-            yield from range(max(p, nxt), last + 1)
-            nxt = max(nxt, last + 1)
+        if p <= e - shortest:
+            yield p, e - shortest
 
 
 def _all_matches(pattern: re.Pattern, text: str) -> Iterator[int]:
@@ -520,24 +546,26 @@ def _ends_before(text: str, heads: Iterable[int], after: re.Pattern) -> list[int
         w = h
         while w > 0 and text[w - 1].isspace():
             w -= 1
+        # a -XYZ tag starts at e; with no tag, a name ends at w (an end at w - 4 .. w - 1 without
+        # a tag would be before another head, and found from it)
         for e in (w - 4, w - 3, w - 2, w):
-            if e > 0 and after.match(text, e):
+            if e > 0 and (e == w or text[e] == "-") and after.match(text, e):
                 ends.add(e)
     return sorted(ends)
 
 
-def _suffixed_starts(text: str) -> Iterator[int]:
+def _suffixed_starts(text: str) -> Iterator[tuple[int, int]]:
     """Where _UNKNOWN_SUFFIXED can match: up to 12 CJK characters before a suffix with the right
     words after it."""
     return _starts_before(text, _all_matches(_SUFFIXED_END, text), 1, 12)
 
 
-def _coded_starts(text: str) -> Iterator[int]:
+def _coded_starts(text: str) -> Iterator[tuple[int, int]]:
     """Where _UNKNOWN_CODED can match: 2 to 14 CJK characters before a code."""
     return _starts_before(text, _ends_before(text, (m.start() for m in _PAREN.finditer(text)), _CODED_END), 2, 14)
 
 
-def _moved_starts(text: str) -> Iterator[int]:
+def _moved_starts(text: str) -> Iterator[tuple[int, int]]:
     """Where _UNKNOWN_MOVED can match: 2 to 6 CJK characters before a move."""
     return _starts_before(text, _ends_before(text, _all_matches(_MOVE_HEAD, text), _MOVED_END), 2, 6)
 
@@ -563,20 +591,21 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
 
     def generic(name: str) -> bool:
         """A phrase of common words (新能源材料, 能源化工), not a firm's name."""
-        for suf in _SUFFIX:
-            if name.endswith(suf) and len(name) > len(suf):
-                head = name[: -len(suf)]
+        for n in _SUFFIX_LENGTHS:
+            if len(name) > n and name[-n:] in _SUFFIX_SET:
+                head = name[:-n]
                 return head in themes or (freq is not None and freq.get(head, 0) >= 2000)
         return False
 
     def consider(s: int, e: int, need_list: bool) -> None:
+        if view.ends is not None and e not in view.ends:
+            return
         s = _tail(text, s, e, view.starts)
         name = text[s:e]
-        if (len(name) < 2 or len(name) > 6 or any(occupied[s:e]) or name in themes or (s, e) in seen
+        if (len(name) < 2 or len(name) > 6 or (s, e) in seen or any(occupied[s:e]) or name in themes
                 or name in never or _GOVERNMENT.search(name)
                 or _NOT_COMPANY_HEAD.match(name) or _NOT_COMPANY_TAIL.search(name) or _INDEX_LIKE.search(name)
-                or re.search(r"板块|概念|指数", name) or generic(name)
-                or (view.ends is not None and e not in view.ends)):
+                or _NOT_COMPANY_WORD.search(name) or generic(name)):
             return
         if need_list:
             pending.append((s, e, name))
@@ -586,12 +615,12 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
 
     pending: list[tuple[int, int, str]] = []
 
-    for m in _finditer_at(_UNKNOWN_CODED, text, _coded_starts(text)):
+    for m in _finditer_in(_UNKNOWN_CODED, text, _coded_starts(text)):
         consider(m.start(1), m.end(1), False)
-    for m in _finditer_at(_UNKNOWN_SUFFIXED, text, _suffixed_starts(text)):
+    for m in _finditer_in(_UNKNOWN_SUFFIXED, text, _suffixed_starts(text)):
         after = text[m.end():m.end() + 1]
         consider(m.start(1), m.end(1), not after or after in "、,，\n")
-    moved = list(_finditer_at(_UNKNOWN_MOVED, text, _moved_starts(text)))
+    moved = list(_finditer_in(_UNKNOWN_MOVED, text, _moved_starts(text)))
     if moved:
         # only inside a clause where known stocks are quoted the same way
         clause_ends = [m.start() for m in _CLAUSE_END.finditer(text)]

@@ -19,7 +19,7 @@ from typing import Literal, Optional
 from pydantic import Field
 from spacy.tokens import Doc
 
-from .companies import article_view, record_spans
+from .companies import article_view, fold, record_spans
 from .component import Component, register
 from .models import Mention, Theme
 from .rules import RuleModel, load_toml, rules_path
@@ -46,13 +46,6 @@ class ThemeRules(RuleModel):
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _ALNUM_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-
-
-_ASCII_UPPER_RUN = re.compile(r"[A-Z]+")
-
-
-def _fold(s: str) -> str:
-    return _ASCII_UPPER_RUN.sub(lambda m: m.group().lower(), s)
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def build_lexicon() -> ThemeLexicon:
     for t in rules.theme:
         forms = [(t.name, t.weak)] + [(a, False) for a in t.aliases] + [(a, True) for a in t.weak_aliases]
         for form, weak in forms:
-            k = _fold(form)
+            k = fold(form)
             if k in keys and keys[k].theme == t.name:
                 continue
             if k in keys:
@@ -108,7 +101,7 @@ def _form(k: str, key: TKey, keys: dict[str, TKey]) -> str:
     # without ASCII letters or digits, the text has `k` itself there
     form = key.form if _ALNUM.search(k) else k
     stem = _STEM.sub("", form)
-    skey = keys.get(_fold(stem))
+    skey = keys.get(fold(stem))
     if form != key.theme and stem != form and len(stem) >= 2 and skey is not None and skey.theme == key.theme:
         form = skey.form if _ALNUM.search(stem) else stem  # 机器人概念 -> 机器人
     return form
@@ -162,7 +155,7 @@ _GENERIC_TOKENS_BAD = re.compile(r"[的在与及和则而其了是对把被从�
 def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optional[dict] = None) -> list[TMatch]:
     """Theme mentions in the view's text; `occupied` (view offsets) marks company mentions to stay out of."""
     lex = lexicon()
-    folded = view.folded() if view is not None and view.text is text else _fold(text)
+    folded = view.folded() if view is not None and view.text is text else fold(text)
     starts, ends = (view.starts, view.ends) if view is not None else (None, None)
     found: list[TMatch] = []
     n = len(text)

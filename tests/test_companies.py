@@ -155,5 +155,29 @@ def test_unknown_company_patterns_tried_at_candidate_offsets_find_what_a_full_sc
 
     for pattern, starts in ((C._UNKNOWN_CODED, C._coded_starts), (C._UNKNOWN_SUFFIXED, C._suffixed_starts),
                             (C._UNKNOWN_MOVED, C._moved_starts)):
-        assert [m.span() for m in C._finditer_at(pattern, text, starts(text))] == [
+        assert [m.span() for m in C._finditer_in(pattern, text, starts(text))] == [
             m.span() for m in pattern.finditer(text)]
+
+
+def test_no_unknown_company_suffix_ends_another():
+    """find_unknown's generic() looks up a name's last two and three characters only."""
+    from extractor import companies as C
+
+    assert not [(a, b) for a in C._SUFFIX for b in C._SUFFIX if a != b and a.endswith(b)]
+
+
+@given(st.lists(st.sampled_from(["中", "国", "a", " ", "\t", "\u3000", "\n", "\r", "：", "。", "(yè)"]), max_size=80)
+       .map("".join))
+def test_line_wraps_searched_from_line_breaks_are_what_a_full_scan_finds(text):
+    from extractor import companies as C
+
+    assert [m.span() for m in C._wraps(text)] == [m.span() for m in C._WRAP.finditer(text)]
+
+
+@given(st.text())
+def test_fold_lowers_ascii_letters_only(text):
+    import re
+
+    from extractor import companies as C
+
+    assert C.fold(text) == re.sub("[A-Z]+", lambda m: m.group().lower(), text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, Optional
@@ -19,7 +19,7 @@ from typing import Literal, Optional
 from pydantic import Field
 from spacy.tokens import Doc
 
-from .companies import article_view, fold, record_spans
+from .companies import _finditer_in, article_view, fold, record_spans
 from .component import Component, register
 from .models import Mention, Theme
 from .rules import RuleModel, load_toml, rules_path
@@ -190,7 +190,33 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optio
 
 
 _FUNCTION_CHAR = re.compile(r"^[的在与及和则而其了是对把被从向等为中之以或都也、,，。;；:：!！?？()（）\s]")
-_LIST_THEMES = re.compile(r"((?:[\u4e00-\u9fffA-Za-z0-9]{2,8}、)+[\u4e00-\u9fffA-Za-z0-9]{2,8})等[^,，。;；\n]{0,8}?(?:概念|板块|题材|方向|赛道)")
+_LIST_ITEM = r"[\u4e00-\u9fffA-Za-z0-9]"
+_LIST_END = r"等[^,，。;；\n]{0,8}?(?:概念|板块|题材|方向|赛道)"
+_LIST_THEMES = re.compile(r"((?:" + _LIST_ITEM + r"{2,8}、)+" + _LIST_ITEM + r"{2,8})" + _LIST_END)
+_LIST_END_RE = re.compile(_LIST_END)
+_LIST_ITEM_CHARS = re.compile(_LIST_ITEM)
+
+
+def _list_starts(text: str) -> Iterator[tuple[int, int]]:
+    """Ranges of offsets (lo, hi inclusive, ascending) where _LIST_THEMES can match: 2 to 8 item
+    characters before a "、" in a run of items and "、" that reaches a list's end (…等概念)."""
+    seps: set[int] = set()
+    floor = 0  # back to the previous list end the run was walked already
+    m = _LIST_END_RE.search(text)
+    while m:
+        r = m.start()
+        while r > floor and (text[r - 1] == "、" or _LIST_ITEM_CHARS.match(text, r - 1)):
+            r -= 1
+            if text[r] == "、":
+                seps.add(r)
+        floor = m.start()
+        m = _LIST_END_RE.search(text, m.start() + 1)
+    for q in sorted(seps):
+        p = q
+        while p > q - 8 and p > 0 and _LIST_ITEM_CHARS.match(text, p - 1):
+            p -= 1
+        if p <= q - 2:
+            yield p, q - 2
 
 
 def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[bytearray],
@@ -204,10 +230,10 @@ def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[byt
         latin = bool(re.fullmatch(r"[A-Za-z0-9.\-]+", x))
         if (len(x) < 2 or len(x) > (10 if latin else 6) or any(occ[s:ext])
                 or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9.\-]+", x) or (latin and not re.search("[A-Za-z]", x))
-                or (freq is not None and freq.get(x, 0) >= 100)
                 or (x in _company_names() and suffix == "板块") or (occupied is not None and any(occupied[s:e]))
                 or _GENERIC_TOKENS_BAD.search(x) or x in _GENERIC_BAD or _GENERIC_BAD_HEAD.match(x)
-                or _INDEX.search(x) or re.search(r"[%]", x) or re.search(r"(?:相关|方面|之类|以外|以上|以下)$", x)):
+                or _INDEX.search(x) or re.search(r"[%]", x) or re.search(r"(?:相关|方面|之类|以外|以上|以下)$", x)
+                or (freq is not None and freq.get(x, 0) >= 100)):
             return
         name = x + "概念" if suffix.startswith("概念") and x in _company_names() else x
         out.append(TMatch(s, e, ext, name, False, name))
@@ -238,7 +264,7 @@ def _generic(text: str, starts: set[int], occ: bytearray, occupied: Optional[byt
                 and e - bounds[i] <= 10:
             continue  # ran into the length cap inside a longer phrase
         add(s, e, g.end(), g.group(1))
-    for g in _LIST_THEMES.finditer(text):
+    for g in _finditer_in(_LIST_THEMES, text, _list_starts(text)):
         pos = g.start(1)
         for item in g.group(1).split("、"):
             s, e = pos, pos + len(item)

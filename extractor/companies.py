@@ -16,12 +16,12 @@ streak (…科技、…股份 3连板) come out as `listed: false, code: null`.
 from __future__ import annotations
 
 import re
-from itertools import accumulate, chain
+from itertools import accumulate, compress
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Optional
+from typing import Literal, Optional, TypeVar
 
 from pydantic import Field
 from spacy.tokens import Doc, Span
@@ -31,6 +31,8 @@ from .models import Company, Mention
 from .rules import RuleModel, load_toml, load_tsv, rules_path
 from .state import RecapState, add_span, longest_first
 from .surfaces import Surfaces
+
+M = TypeVar("M")
 
 # ---------------------------------------------------------------- rules schemas
 
@@ -165,6 +167,23 @@ def _token_bounds(doc: Doc, token_ends: Optional[list[int]]) -> tuple[set[int], 
     return {t.idx for t in doc}, {t.idx + len(t.text) for t in doc}
 
 
+def _view_bounds(bounds: list[int], kept: list[tuple[int, int]]) -> set[int]:
+    """View offsets of sorted normalized `bounds`, the text keeping the runs `kept` (a removed
+    character maps to the next kept one)."""
+    out: set[int] = set()
+    v = prev = 0  # view offset of the run; where the gap before it starts
+    for a, b in kept:
+        lo, hi = bisect_left(bounds, prev), bisect_left(bounds, a)
+        if lo < hi:
+            out.add(v)
+        out.update(map((v - a).__add__, bounds[hi:bisect_right(bounds, b)]))
+        v += b - a
+        prev = b + 1
+    if bisect_left(bounds, prev) < len(bounds):
+        out.add(v)
+    return out
+
+
 _KEPT_RUN = re.compile(b"\x01+")
 _LIST_HEAD = re.compile(r"[\u4e00-\u9fffA-Za-z&、]{1,10}[:：]")
 
@@ -202,14 +221,15 @@ def make_view(text: str, doc: Optional[Doc] = None, token_ends: Optional[list[in
     for a, b in cuts:
         keep[a:b] = bytes(b - a)
     kept = [m.span() for m in _KEPT_RUN.finditer(keep)]
-    pos = list(chain.from_iterable(range(a, b) for a, b in kept))
+    pos = list(compress(range(len(text)), keep))
     vtext = "".join(text[a:b] for a, b in kept)
-    if doc is not None:
+    if doc is not None and token_ends is not None:
+        starts = ends = _view_bounds([0, *token_ends], kept)
+    elif doc is not None:
         # view index of each normalized offset (removed characters map to the next kept one)
         before = [0, *accumulate(keep)]
-        tstarts, tends = _token_bounds(doc, token_ends)
-        starts = {before[i] for i in tstarts}
-        ends = starts if tends is tstarts else {before[i] for i in tends}
+        tstarts, tends = _token_bounds(doc, None)
+        starts, ends = {before[i] for i in tstarts}, {before[i] for i in tends}
     return View(vtext, pos, starts, ends)
 
 
@@ -346,6 +366,8 @@ _MEDIA_AFTER = re.compile(r"(?:财经|新闻|网(?![络宿])|日报|晚报|时�
 _NOT_AFTER = re.compile(r"(?:综合指数|成份指数|指数|交易所|证券报|时报|日报|晚报)")
 _LIST_SEP = re.compile(r"^\s*(?:[、,，/和与及跟]|以及)\s*$")
 _CONCEPT_AFTER = re.compile(r"(?:概念|产业链|板块|系|链)")
+_NOT_STOCK_AFTER = re.compile(_CONCEPT_AFTER.pattern + "|" + _NOT_AFTER.pattern)
+_NOT_FIRM_AFTER = re.compile(_NOT_STOCK_AFTER.pattern + "|" + _MEDIA_AFTER.pattern)
 
 
 @dataclass(slots=True)
@@ -414,33 +436,29 @@ def _in_context(text: str, m: Match) -> bool:
 def _accept(text: str, matches: list[Match]) -> list[Match]:
     """Drop weak matches without a context; drop names used as a concept (华为概念) or a medium (新浪财经)."""
     out = [m for m in matches
-           if not _CONCEPT_AFTER.match(text, m.end) and not _NOT_AFTER.match(text, m.end)
-           and not (m.key.kind == "firm" and _MEDIA_AFTER.match(text, m.end))]
-    strong = [m for m in out if not m.key.weak]
+           if not (_NOT_FIRM_AFTER if m.key.kind == "firm" else _NOT_STOCK_AFTER).match(text, m.end)]
+    weak = [i for i, m in enumerate(out) if m.key.weak]
+    if not weak:
+        return out
     # the same firm named unambiguously in the same sentence (local, so that an article cut into
     # pieces gives the same result as the whole)
-    keep = set(id(m) for m in strong)
-    if len(keep) == len(out):
-        return out
     sentence_of = _sentence_starts(text)
-    strong_at = {(m.key.entity, sentence_of(m.start)) for m in strong}
+    strong_at = {(m.key.entity, sentence_of(m.start)) for m in out if not m.key.weak}
+    keep = [not m.key.weak or (m.key.entity, sentence_of(m.start)) in strong_at or _in_context(text, m)
+            for m in out]
     changed = True
     while changed:  # list context spreads: A、B、C where one of them is sure
         changed = False
-        for i, m in enumerate(out):
-            if id(m) in keep:
+        for i in weak:
+            if keep[i]:
                 continue
-            ok = (m.key.entity, sentence_of(m.start)) in strong_at or _in_context(text, m)
-            if not ok:
-                for j in (i - 1, i + 1):
-                    if 0 <= j < len(out) and id(out[j]) in keep:
-                        a, b = (out[j], m) if j < i else (m, out[j])
-                        if _LIST_SEP.match(text[a.end:b.start]):
-                            ok = True
-            if ok:
-                keep.add(id(m))
-                changed = True
-    return [m for m in out if id(m) in keep]
+            m = out[i]
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(out) and keep[j]:
+                    a, b = (out[j], m) if j < i else (m, out[j])
+                    if _LIST_SEP.match(text[a.end:b.start]):
+                        keep[i] = changed = True
+    return [m for m, k in zip(out, keep) if k]
 
 
 # ---------------------------------------------------------------- unknown companies
@@ -598,8 +616,8 @@ def find_unknown(view: View, known: list[Match], freq: Optional[dict] = None) ->
         return False
 
     def consider(s: int, e: int, need_list: bool) -> None:
-        if view.ends is not None and e not in view.ends:
-            return
+        if occupied[e - 1] or (view.ends is not None and e not in view.ends):
+            return  # every tail of the run overlaps a known name, or it ends inside a word
         s = _tail(text, s, e, view.starts)
         name = text[s:e]
         if (len(name) < 2 or len(name) > 6 or (s, e) in seen or any(occupied[s:e]) or name in themes
@@ -693,10 +711,22 @@ def _extract(state: RecapState, doc: Optional[Doc], freq: Optional[dict]) -> lis
     return sorted(groups.values(), key=lambda g: g.spans[0][0])
 
 
+def built(model: type[M], fields: dict) -> M:
+    """An output item from values already of the fields' types, every field given in order: what
+    `model.model_construct(**fields)` makes, without its (slower than validating) Python code."""
+    item = model.__new__(model)
+    setattr_ = object.__setattr__
+    setattr_(item, "__dict__", fields)
+    setattr_(item, "__pydantic_fields_set__", set(fields))
+    setattr_(item, "__pydantic_extra__", None)
+    setattr_(item, "__pydantic_private__", None)
+    return item
+
+
 def _company(g: _Group) -> Company:
     ent = g.entity
-    return Company(name=g.name, code=ent.code, exchange=ent.exchange, listed=ent.listed, mentions=g.mentions,
-                   rule=g.rule)
+    return built(Company, {"name": g.name, "code": ent.code, "exchange": ent.exchange, "listed": ent.listed,
+                           "mentions": g.mentions, "rule": g.rule})
 
 
 def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Company]:
@@ -712,10 +742,13 @@ def record_spans(doc: Doc, state: RecapState, group: str, spans: Iterable[tuple[
             add_span(doc, group, s, e, label)
         return
     made = []
+    labels: dict[str, int] = {}
     for s, e, label in spans:
         first, last = bisect_right(ends, s), bisect_right(ends, e - 1)  # the tokens holding s and e - 1
         if e > 0 and last < len(ends):
-            made.append(Span(doc, first, last + 1, label=label))
+            if label not in labels:
+                labels[label] = doc.vocab.strings.add(label)
+            made.append(Span(doc, first, last + 1, label=labels[label]))
     if made:
         if group in doc.spans:
             doc.spans[group].extend(made)

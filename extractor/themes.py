@@ -19,7 +19,7 @@ from typing import Literal, Optional
 from pydantic import Field
 from spacy.tokens import Doc
 
-from .companies import _finditer_in, article_view, fold, record_spans
+from .companies import _finditer_in, article_view, built, fold, record_spans
 from .component import Component, register
 from .models import Mention, Theme
 from .rules import RuleModel, load_toml, rules_path
@@ -409,7 +409,7 @@ def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[
 
 
 def _theme(name: str, g: _Group) -> Theme:
-    return Theme(name=name, leaders=g.leaders, role=g.role, mentions=g.mentions, rule=g.rule)
+    return built(Theme, {"name": name, "leaders": g.leaders, "role": g.role, "mentions": g.mentions, "rule": g.rule})
 
 
 class _Identity:

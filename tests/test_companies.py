@@ -181,3 +181,18 @@ def test_fold_lowers_ascii_letters_only(text):
     from extractor import companies as C
 
     assert C.fold(text) == re.sub("[A-Z]+", lambda m: m.group().lower(), text)
+
+
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.just(n), st.sets(st.integers(0, n - 1), max_size=10), st.sets(st.integers(1, n), max_size=20))))
+def test_view_bounds_map_removed_characters_to_the_next_kept_one(case):
+    from itertools import accumulate
+
+    from extractor import companies as C
+
+    n, removed, ends = case
+    keep = bytearray(0 if i in removed else 1 for i in range(n))
+    kept = [m.span() for m in C._KEPT_RUN.finditer(keep)]
+    bounds = sorted({0, n, *ends})
+    before = [0, *accumulate(keep)]
+    assert C._view_bounds(bounds, kept) == {before[i] for i in bounds}

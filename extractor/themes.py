@@ -136,7 +136,7 @@ _GENERIC_BAD = {"指数", "行业", "市场", "科技", "主板", "创业板", "
 _INDEX = re.compile(r"(?:指数|指|50|100|300|500|1000|2000)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class TMatch:
     start: int
     end: int  # end of the theme word
@@ -169,12 +169,11 @@ def find(text: str, view=None, occupied: Optional[bytearray] = None, freq: Optio
             continue
         if occupied is not None and start > 0 and occupied[start - 1] and not any(occupied[start:end]):
             continue  # 腾讯证券, 东亚银行: the theme word ends a firm's name
+        if starts is not None and short_cjk and start not in starts:
+            continue
         sm = _SUFFIX.match(text, end)
-        if starts is not None and short_cjk:
-            if start not in starts:
-                continue
-            if end not in ends and not sm:
-                continue
+        if starts is not None and short_cjk and end not in ends and not sm:
+            continue
         if occupied is not None and any(occupied[start:end]):
             continue
         if not sm and (_NOT_AFTER.match(text, end) or _NOT_BEFORE.search(text[max(0, start - 5):start])):
@@ -308,10 +307,22 @@ _ROLE_AFTER = re.compile(r"^(?:板块|概念|方向|题材)?\s*+(?:是|为|作�
                          r"(主线|助攻|最强|支线|核心)")
 
 
-def _role(text: str, m: TMatch) -> Optional[str]:
-    before = text[max(0, m.start - 10):m.start]
-    after = text[m.ext_end:m.ext_end + 12]
-    r = _ROLE_AFTER.match(after) or _ROLE_BEFORE.search(before)
+_ROLE_WORD = re.compile(r"主线|助攻|最强|支线|核心")  # two characters each, none overlapping another
+
+
+def _within(words: list[int], lo: int, hi: int) -> bool:
+    """Whether one of the two-character words at sorted offsets `words` lies inside text[lo:hi]."""
+    i = bisect.bisect_left(words, lo)
+    return i < len(words) and words[i] <= hi - 2
+
+
+def _role(text: str, m: TMatch, role_words: list[int]) -> Optional[str]:
+    """The role the text gives the theme right before or after it; `role_words` are the sorted
+    offsets of the role words (_ROLE_WORD), one of which the patterns need inside their window."""
+    lo = max(0, m.start - 10)
+    if not (_within(role_words, lo, m.start) or _within(role_words, m.ext_end, m.ext_end + 12)):
+        return None
+    r = _ROLE_AFTER.match(text[m.ext_end:m.ext_end + 12]) or _ROLE_BEFORE.search(text[lo:m.start])
     return r.group(1) if r else None
 
 
@@ -372,15 +383,18 @@ def _extract(state: RecapState, doc: Optional[Doc], freq: Optional[dict]) -> dic
     company_spans = []
     for c in state.companies:
         for mn in c.mentions:
-            nstart, nend = _normalized(mn)
-            s, e = to_view.get(nstart), to_view.get(nend - 1)
-            if s is None or e is None:
-                continue
-            occupied[s:e + 1] = b"\x01" * (e + 1 - s)
-            company_spans.append((s, e + 1, c.name))
+            s, e = _normalized(mn)
+            if not view.identity:
+                s, e = to_view.get(s), to_view.get(e - 1)
+                if s is None or e is None:
+                    continue
+                e += 1
+            occupied[s:e] = b"\x01" * (e - s)
+            company_spans.append((s, e, c.name))
     company_spans.sort()
     matches = find(text, view if doc is not None else None, occupied, freq)
     names = lexicon().names
+    role_words: Optional[list[int]] = None
     groups: dict[str, _Group] = {}
     for i, m in enumerate(matches):
         # The theme is named as the writer names it (锂电, 锂电池 and CPO stay apart); aliases only find it.
@@ -400,7 +414,9 @@ def _extract(state: RecapState, doc: Optional[Doc], freq: Optional[dict]) -> dic
                 if cname not in g.leaders:
                     g.leaders.append(cname)
         if g.role is None:
-            g.role = _role(text, m)
+            if role_words is None:
+                role_words = [r.start() for r in _ROLE_WORD.finditer(text)]
+            g.role = _role(text, m, role_words)
     return groups
 
 

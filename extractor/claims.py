@@ -160,25 +160,7 @@ class Attribution:
     # ---- subjects
 
     def peel(self, s: str) -> str:
-        lex = self.lex
-        s = _LIST_MARKER.sub("", s)
-        for _ in range(12):
-            before = s
-            s = s.strip().strip(" \t\u3000、,，.。:：;；\"'“”‘’|*#-—>")
-            m = lex.lead_re.match(s)
-            if m and m.end() < len(s):
-                s = s[m.end():]
-            m = lex.trail_re.search(s)
-            if m and m.start() > 0 and not any(
-                    s.endswith(p) and len(p) > len(m.group()) for p in lex.protected):
-                s = s[:m.start()]
-            if s == before:
-                break
-        for mark in ("龙头", "龙一", "领涨股", "其中"):
-            i = s.rfind(mark)
-            if 0 <= i and i + len(mark) < len(s):
-                s = s[i + len(mark):]
-        return s.strip(" 、,，")
+        return self.lex.peel(s)
 
     def valid_subject(self, s: str, loose: bool = False) -> bool:
         """A name, a list of names or a short noun phrase; not a verb phrase or a stray character."""
@@ -477,17 +459,18 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     fi = 0
     table_header: Optional[list[str]] = None
     lines = split_spans(text, 0, len(text), _NEWLINE)
-    prev = ""  # the last non-blank line before this one
+    wraps, opens = [], []
+    for prev, line in _with_previous(text, lines):
+        wraps.append(soft_wrap(prev, line))
+        opens.append(not wraps[-1] and not line.startswith("|"))
+    forgotten_at = _subject_scope_ends(lines, opens)
     for li, (ls, le) in enumerate(lines):
         line = text[ls:le]
-        previous_line, stripped = prev, line.strip()
-        if stripped:
-            prev = stripped
-        if stripped.startswith("|"):
+        if line.lstrip().startswith("|"):
             table_header, fi = table_line(att, carry, lines, li, table_header, figs, fi)
             continue
         table_header = None
-        wrapped = soft_wrap(previous_line, stripped)
+        wrapped = wraps[li]
         if not wrapped:
             carry.subject = None
             carry.lead_modality = None
@@ -510,7 +493,46 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
                     if _ns(state.figures[figs[fi]]) >= cs:
                         in_clause.append(state.figures[figs[fi]])
                     fi += 1
-                clause(att, carry, cs, ce, in_clause, sent_modality_start, se)
+                if in_clause or forgotten_at[li] is None or (
+                        fi < len(figs) and _ns(state.figures[figs[fi]]) < forgotten_at[li]):
+                    clause(att, carry, cs, ce, in_clause, sent_modality_start, se)
+                else:
+                    hold_opening_day(att, carry, cs, att.periods_in(cs, ce))
+
+
+def _with_previous(text: str, lines: list[tuple[int, int]]):
+    """(the last non-blank line before, this line) for each line, both stripped."""
+    prev = ""
+    for ls, le in lines:
+        stripped = text[ls:le].strip()
+        yield prev, stripped
+        if stripped:
+            prev = stripped
+
+
+def _subject_scope_ends(lines: list[tuple[int, int]], opens: list[bool]) -> list[Optional[int]]:
+    """For each line, where the subject in view on it is forgotten: the start of the next line that
+    opens a paragraph (None: not before the end of the text, where the context is handed on).
+    A clause with no figure before that point can only change the day in force."""
+    out: list[Optional[int]] = [None] * len(lines)
+    end = None
+    for li in range(len(lines) - 1, -1, -1):
+        out[li] = end
+        if opens[li]:
+            end = lines[li][0]
+    return out
+
+
+def hold_opening_day(att: Attribution, carry: Carry, cs: int, matches) -> None:
+    """A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it."""
+    for m in matches:
+        kind = att.period_kind(m)
+        if kind == "reference":
+            continue
+        if kind == "day" and att.peel(att.state.text[cs:m.start()]) == "" and not m.group().startswith(
+                ("截", "到", "从", "自")):
+            carry.period = clean_period(m.group())
+        return
 
 
 def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure], sent_start: int,

@@ -84,6 +84,33 @@ class ClaimRules(RuleModel):
     modality: Modalities
 
 
+class Affixes:
+    """The longest of a set of plain words that a string starts or ends with (as a regex alternation
+    of the words anchored at the start or end finds it, a few slices and set lookups instead)."""
+
+    def __init__(self, words):
+        self.words = frozenset(w for w in words if w)
+        self.lengths = sorted({len(w) for w in self.words}, reverse=True)
+
+    def prefix(self, s: str) -> int:
+        """Length of the longest word that `s` starts with (0: none)."""
+        for n in self.lengths:
+            if n <= len(s) and s[:n] in self.words:
+                return n
+        return 0
+
+    def suffix(self, s: str) -> int:
+        """Length of the longest word that `s` ends with (0: none)."""
+        for n in self.lengths:
+            if n <= len(s) and s[-n:] in self.words:
+                return n
+        return 0
+
+
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
+_PEEL_CHARS = " \t\u3000、,，.。:：;；\"'“”‘’|*#-—>"
+_LEAD_MARKS = ("龙头", "龙一", "领涨股", "其中")
+
 MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
 NO_MODALITY = len(MODALITY_ORDER)  # the rank of no modality cue
 
@@ -123,6 +150,10 @@ class Lexicon:
         self.market_of_index = c.market_of_index
         self.turnover_metrics = set(m.turnover_metrics)
         self.protected = tuple(c.classes.suffixes)
+        self.lead = Affixes(c.strip.lead)
+        self.trail = Affixes(c.strip.trail)
+        self.protected_end = Affixes(self.protected)
+        self._peeled: dict[str, str] = {}
         self.name_endings = tuple(c.classes.name_endings)
         self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
 
@@ -142,6 +173,58 @@ class Lexicon:
         self.modality_rank = {w: MODALITY_ORDER.index(k) for w, k in self.modality_of.items()}
         self.modality_re = guarded(re.compile(rf"(?P<no>{words_re(mo.not_cue)})|(?P<w>{words_re(self.modality_of)})"))
 
+
+    def peel(self, s: str) -> str:
+        """`s` without a list marker and the lead-in and trailing words that are never a subject."""
+        peeled = self._peeled.get(s)
+        if peeled is None:
+            if len(self._peeled) > 50000:
+                self._peeled.clear()
+            peeled = self._peeled[s] = self._peel(s)
+        return peeled
+
+    def _peel(self, s: str) -> str:
+        m = _LIST_MARKER.match(s)
+        if m:
+            s = s[m.end():]
+        if "\n" in s.strip():
+            return self._peel_by_patterns(s)
+        for _ in range(12):
+            before = s
+            s = s.strip().strip(_PEEL_CHARS)
+            n = self.lead.prefix(s)
+            if n and n < len(s):
+                s = s[n:]
+            n = self.trail.suffix(s)
+            if n and n < len(s) and self.protected_end.suffix(s) <= n:
+                s = s[:-n]
+            if s == before:
+                break
+        return self._after_lead_marks(s)
+
+    def _peel_by_patterns(self, s: str) -> str:
+        """The same peeling for text with an inner line break (where `$` matches before it too)."""
+        for _ in range(12):
+            before = s
+            s = s.strip().strip(_PEEL_CHARS)
+            m = self.lead_re.match(s)
+            if m and m.end() < len(s):
+                s = s[m.end():]
+            m = self.trail_re.search(s)
+            if m and m.start() > 0 and not any(
+                    s.endswith(p) and len(p) > len(m.group()) for p in self.protected):
+                s = s[:m.start()]
+            if s == before:
+                break
+        return self._after_lead_marks(s)
+
+    @staticmethod
+    def _after_lead_marks(s: str) -> str:
+        for mark in _LEAD_MARKS:
+            i = s.rfind(mark)
+            if 0 <= i and i + len(mark) < len(s):
+                s = s[i + len(mark):]
+        return s.strip(" 、,，")
 
     @property
     def pos(self):

@@ -156,6 +156,8 @@ class Attribution:
     _valid: dict = field(default_factory=dict)
     _sentence_key: Optional[tuple[int, int]] = None
     _sentence_scan: tuple = ()
+    _periods: Optional[list[re.Match]] = None  # the periods of the whole text
+    _period_starts: list[int] = field(default_factory=list)
 
     # ---- subjects
 
@@ -377,12 +379,28 @@ class Attribution:
     # ---- periods and modality
 
     def periods_in(self, a: int, b: int) -> list[re.Match]:
-        return list(self.lex.period_re.finditer(self.state.text, a, b))
+        """Periods written in the clause text[a:b], as a search of text[a:b] finds them. Taken from
+        one search of the whole text: a clause ends after a delimiter no period ends with, so the
+        two agree unless a period of the whole text runs across `a` or `b` (12:30 split at its colon)."""
+        periods, starts = self.all_periods(), self._period_starts
+        i = bisect_left(starts, a)
+        if i and periods[i - 1].end() > a:
+            return list(self.lex.period_re.finditer(self.state.text, a, b))
+        j = bisect_left(starts, b, i)
+        if j > i and periods[j - 1].end() > b:
+            return list(self.lex.period_re.finditer(self.state.text, a, b))
+        return periods[i:j]
+
+    def all_periods(self) -> list[re.Match]:
+        if self._periods is None:
+            self._periods = list(self.lex.period_re.finditer(self.state.text))
+            self._period_starts = [m.start() for m in self._periods]
+        return self._periods
 
     def article_day(self) -> Optional[str]:
         """The day the article is about, as first written (今日, 15日, 3月2日): figures with no period
         of their own refer to it."""
-        for m in self.lex.period_re.finditer(self.state.text):
+        for m in self.all_periods():
             if self.period_kind(m) == "day" and self.lex.day_re.fullmatch(m.group()):
                 return m.group()
         return None
@@ -593,7 +611,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
     pi = 0
     for k, f in enumerate(figs):
         unit = unit_key(f)
-        hits = [h for h in att.metric_hits(prev_end, _ns(f), masked) if usable(h, unit)]
+        hits = first_hits if k == 0 else [h for h in att.metric_hits(prev_end, _ns(f), masked) if usable(h, unit)]
         metric = None
         if hits:
             metric, carry.metric = att.metric_name(hits, unit, carry.metric)

@@ -14,8 +14,8 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Optional
+from functools import lru_cache, partial
+from typing import Callable, NamedTuple, Optional, Union
 
 import jieba
 from spacy.tokens import Doc
@@ -60,8 +60,7 @@ _LEAD_LABEL = re.compile(r"[^：:，,。]{1,16}[：:]")
 _BAR = re.compile(r"\|")
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     start: int
     end: int
     word: str
@@ -125,16 +124,66 @@ def claim_key(subject, metric, period) -> str:
 # ---------------------------------------------------------------- the pass
 
 
+class LaterSubject:
+    """The subject in view after clauses with no figure, worked out when first asked for: the last
+    of those clauses that names a subject wins, else the one in view before them."""
+
+    __slots__ = ("before", "find", "_value", "_known")
+
+    def __init__(self, before: Union[None, str, "LaterSubject"], find: Callable[[], Optional[str]]):
+        self.before, self.find = before, find
+        self._value: Optional[str] = None
+        self._known = False
+
+    def value(self) -> Optional[str]:
+        if not self._known:
+            node = self
+            while True:
+                if not isinstance(node, LaterSubject):
+                    found = node
+                    break
+                if node._known:
+                    found = node._value
+                    break
+                found = node.find()
+                if found:
+                    break
+                node = node.before
+            self._value, self._known, self.before, self.find = found, True, None, None
+        return self._value
+
+
+def known(subject: Union[None, str, LaterSubject]) -> Optional[str]:
+    return subject.value() if isinstance(subject, LaterSubject) else subject
+
+
 @dataclass
 class Carry:
     """What a reader remembers while reading on."""
 
-    subject: Optional[str] = None  # paragraph scope
+    _subject: Union[None, str, LaterSubject] = None  # paragraph scope
     period: Optional[str] = None  # article scope (day-level periods only)
     lead_modality: Optional[str] = None  # list item lead-in (1、媒体传言：…)
     # sentence scope
     metric: Optional[tuple[Optional[str], Optional[Cue], Optional[str]]] = None  # (term, cue, base)
     sent_periods: dict[str, str] = field(default_factory=dict)  # the last period of each kind (see note_period)
+
+    @property
+    def subject(self) -> Optional[str]:
+        self._subject = known(self._subject)
+        return self._subject
+
+    @subject.setter
+    def subject(self, subject: Optional[str]) -> None:
+        self._subject = subject
+
+    def settle(self) -> None:
+        """Work out what is still left to be asked for (before the context is handed on)."""
+        self._subject = known(self._subject)
+
+    def subject_unless_named(self, find: Callable[[], Optional[str]]) -> None:
+        """The subject `find()` gives, when it gives one; else the one in view."""
+        self._subject = LaterSubject(self._subject, find)
 
     def start_sentence(self) -> None:
         self.metric, self.sent_periods = None, {}
@@ -152,7 +201,7 @@ class Attribution:
     company_at: dict[int, tuple[int, str]] = field(default_factory=dict)  # nstart -> (nend, name)
     company_starts: list[int] = field(default_factory=list)  # the keys of company_at, in order
     company_names: set[str] = field(default_factory=set)
-    carried: Optional[str] = None  # the subject in view when a clause starts
+    carried: Union[None, str, LaterSubject] = None  # the subject in view when a clause starts
     _valid: dict = field(default_factory=dict)
     _sentence_key: Optional[tuple[int, int]] = None
     _sentence_scan: tuple = ()
@@ -177,7 +226,7 @@ class Attribution:
             return False
         if s in lex.canonical_subject or s in self.company_names:
             return True
-        if any(x in s for x in lex.not_in) or _NOT_A_NAME.search(s):
+        if lex.not_in_re.search(s) or _NOT_A_NAME.search(s):
             return False
         if s in lex.metric_words or s in lex.pronouns or lex.lead_re.fullmatch(s) or lex.trail_re.fullmatch(s):
             return False
@@ -241,8 +290,8 @@ class Attribution:
         s = _ETC_BEFORE_CLASS.sub("", s)
         if s in self.lex.pronouns or not s:
             return None
-        if examples and count and not topic_only and self.carried:
-            return self.carried  # 闰土股份、海峡股份等6只: named examples of the group already in view
+        if examples and count and not topic_only and known(self.carried):
+            return known(self.carried)  # 闰土股份、海峡股份等6只: named examples of the group already in view
         if names:
             run = self.company_run(s, names)
             if run:
@@ -397,6 +446,12 @@ class Attribution:
             self._period_starts = [m.start() for m in self._periods]
         return self._periods
 
+    def any_period(self, a: int, b: int) -> bool:
+        """Whether a period of the whole text overlaps text[a:b]."""
+        periods, starts = self.all_periods(), self._period_starts
+        i = bisect_left(starts, a)
+        return (i < len(starts) and starts[i] < b) or (i > 0 and periods[i - 1].end() > a)
+
     def article_day(self) -> Optional[str]:
         """The day the article is about, as first written (今日, 15日, 3月2日): figures with no period
         of their own refer to it."""
@@ -482,6 +537,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
         wraps.append(soft_wrap(prev, line))
         opens.append(not wraps[-1] and not line.startswith("|"))
     forgotten_at = _subject_scope_ends(lines, opens)
+    starts = [_ns(state.figures[i]) for i in figs] + [len(text) + 1]
     for li, (ls, le) in enumerate(lines):
         line = text[ls:le]
         if line.lstrip().startswith("|"):
@@ -501,21 +557,23 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
         if lex.time_re.fullmatch(line.strip()):
             carry.period = line.strip()
             continue
+        if forgotten_at[li] is not None and starts[fi] >= forgotten_at[li] and not att.any_period(ls, le):
+            continue  # nothing here a figure depends on
         for si, (ss, se) in enumerate(split_spans(text, ls, le, _SENT_END)):
             if not (wrapped and si == 0):
                 carry.start_sentence()
             sent_modality_start = ss
             for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
                 in_clause = []
-                while fi < len(figs) and _ns(state.figures[figs[fi]]) < ce:
-                    if _ns(state.figures[figs[fi]]) >= cs:
+                while starts[fi] < ce:
+                    if starts[fi] >= cs:
                         in_clause.append(state.figures[figs[fi]])
                     fi += 1
-                if in_clause or forgotten_at[li] is None or (
-                        fi < len(figs) and _ns(state.figures[figs[fi]]) < forgotten_at[li]):
+                if in_clause or forgotten_at[li] is None or starts[fi] < forgotten_at[li]:
                     clause(att, carry, cs, ce, in_clause, sent_modality_start, se)
                 else:
                     hold_opening_day(att, carry, cs, att.periods_in(cs, ce))
+    carry.settle()
 
 
 def _with_previous(text: str, lines: list[tuple[int, int]]):
@@ -577,16 +635,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         if listed and att.valid_subject(listed.group(1)):
             carry.subject = listed.group(1)  # 涨幅居前的板块是酿酒、银行、农业 (…分别上涨…)
             return
-        subj = att.subject_text(cs, end, topic_only=not hits)
-        if not subj:
-            # 跌幅最小的为中国通号 / 涨幅靠后的海南椰岛: the name closing the clause
-            clause_text = text[cs:ce].rstrip("，,：:。；;！？!? \n")
-            tail = _NAMED_TAIL.search(clause_text)
-            if tail and (tail.group("is") or tail.group("code")) and not lex.metric_re.search(tail.group("name")) \
-                    and att.valid_subject(tail.group("name")):
-                subj = tail.group("name")
-        if subj:
-            carry.subject = subj
+        carry.subject_unless_named(partial(named_subject, att, cs, ce, end, not hits))
         terms = [h for h in hits if h.term]
         if terms:
             carry.metric = (terms[-1].term, None, None)
@@ -594,7 +643,7 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
             carry.metric = (None, hits[-1].cue, None)
         carry.note_periods(written)
         return
-    att.carried = carry.subject
+    att.carried = carry._subject
     first_unit = unit_key(figs[0])
     first_hits = [h for h in att.metric_hits(cs, _ns(figs[0]), masked) if usable(h, first_unit)]
     boundary = first_hits[0].start if first_hits else _ns(figs[0])
@@ -660,6 +709,19 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
                 modality=hedge or carry.lead_modality or "fact")
         prev_end = _ne(f)
     carry.note_periods(written)
+
+
+def named_subject(att: Attribution, cs: int, ce: int, end: int, topic_only: bool) -> Optional[str]:
+    """The subject a clause with no figure names before `end`, or None."""
+    subj = att.subject_text(cs, end, topic_only=topic_only)
+    if not subj:
+        # 跌幅最小的为中国通号 / 涨幅靠后的海南椰岛: the name closing the clause
+        clause_text = att.state.text[cs:ce].rstrip("，,：:。；;！？!? \n")
+        tail = _NAMED_TAIL.search(clause_text)
+        if tail and (tail.group("is") or tail.group("code")) and not att.lex.metric_re.search(tail.group("name")) \
+                and att.valid_subject(tail.group("name")):
+            subj = tail.group("name")
+    return subj
 
 
 def soft_wrap(prev: str, line: str) -> bool:

@@ -145,6 +145,7 @@ class Lexicon:
         self.trail_re = re.compile(rf"(?:{_alt(c.strip.trail)})$")
         self.reporting_re = re.compile(rf"(?:{_alt(c.strip.reporting)})\s*$")
         self.not_in = tuple(c.strip.not_in)
+        self.not_in_re = re.compile(words_re(self.not_in))
         self.pronouns = set(c.strip.pronouns)
         self.generic_subjects = set(c.strip.generic)
         self.market_of_index = c.market_of_index

@@ -177,9 +177,9 @@ class Carry:
     def subject(self, subject: Optional[str]) -> None:
         self._subject = subject
 
-    def settle(self) -> None:
-        """Work out what is still left to be asked for (before the context is handed on)."""
-        self._subject = known(self._subject)
+    def take_subject(self, previous: "Carry") -> None:
+        """The subject in view at the end of the previous piece of an article, still unsettled."""
+        self._subject = previous._subject
 
     def subject_unless_named(self, find: Callable[[], Optional[str]]) -> None:
         """The subject `find()` gives, when it gives one; else the one in view."""
@@ -207,6 +207,7 @@ class Attribution:
     _sentence_scan: tuple = ()
     _periods: Optional[list[re.Match]] = None  # the periods of the whole text
     _period_starts: list[int] = field(default_factory=list)
+    _period_kinds: dict[tuple[int, int], str] = field(default_factory=dict)
 
     # ---- subjects
 
@@ -228,13 +229,13 @@ class Attribution:
             return True
         if lex.not_in_re.search(s) or _NOT_A_NAME.search(s):
             return False
-        if s in lex.metric_words or s in lex.pronouns or lex.lead_re.fullmatch(s) or lex.trail_re.fullmatch(s):
+        if s in lex.metric_words or s in lex.pronouns or s in lex.lead.words or s in lex.trail.words:
             return False
         if lex.period_re.fullmatch(s) or (len(s) == 1 and _CJK.match(s)):
             return False
         parts = [part for part in s.split("、") if part]
         if len(parts) > 1:  # a list of names: 酿酒、银行、农业
-            return all(len(part) <= 10 and not lex.trail_re.fullmatch(part) for part in parts)
+            return all(len(part) <= 10 and part not in lex.trail.words for part in parts)
         return self.noun_phrase(s, loose)
 
     def noun_phrase(self, s: str, loose: bool = False) -> bool:
@@ -461,6 +462,12 @@ class Attribution:
         return None
 
     def period_kind(self, m: re.Match) -> str:
+        kind = self._period_kinds.get(m.span())
+        if kind is None:
+            kind = self._period_kinds[m.span()] = self._period_kind(m)
+        return kind
+
+    def _period_kind(self, m: re.Match) -> str:
         """day (今日, 15日, 2024年), span (截至11月底, 4月27日以来), intraday (早盘, 截至收盘), anaphoric
         (当日: the day already named) or reference (较上周, 创2015年以来新高: not the figure's period)."""
         text, p = self.state.text, m.group()
@@ -520,14 +527,15 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     att = Attribution(lex, state)
     for c in state.companies:
         for m in c.mentions:
-            att.company_at[m._nstart] = (m._nend, c.name)
+            att.company_at[_ns(m)] = (_ne(m), c.name)
             att.company_names.add(c.name)
             att.company_names.add(m.text)
     att.company_starts = sorted(att.company_at)
     previous = getattr(state, "claims_context", None)
     carry = Carry(period=previous.period if previous and previous.period else att.article_day())
     if previous is not None:
-        carry.subject, carry.lead_modality = previous.subject, previous.lead_modality
+        carry.take_subject(previous)
+        carry.lead_modality = previous.lead_modality
     state.claims_context = carry
     fi = 0
     table_header: Optional[list[str]] = None
@@ -573,7 +581,6 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
                     clause(att, carry, cs, ce, in_clause, sent_modality_start, se)
                 else:
                     hold_opening_day(att, carry, cs, att.periods_in(cs, ce))
-    carry.settle()
 
 
 def _with_previous(text: str, lines: list[tuple[int, int]]):

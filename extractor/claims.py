@@ -567,18 +567,22 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
             continue
         if forgotten_at[li] is not None and starts[fi] >= forgotten_at[li] and not att.any_period(ls, le):
             continue  # nothing here a figure depends on
-        for si, (ss, se) in enumerate(split_spans(text, ls, le, _SENT_END)):
+        paragraph_end = forgotten_at[li]
+        sentences = split_spans(text, ls, le, _SENT_END)
+        for si, (ss, se) in enumerate(sentences):
             if not (wrapped and si == 0):
                 carry.start_sentence()
-            sent_modality_start = ss
+            # where a later sentence starts afresh (at the latest where the paragraph ends)
+            sentence_scope_end = se if si + 1 < len(sentences) else (
+                len(text) + 1 if paragraph_end is None else paragraph_end)
             for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
                 in_clause = []
                 while starts[fi] < ce:
                     if starts[fi] >= cs:
                         in_clause.append(state.figures[figs[fi]])
                     fi += 1
-                if in_clause or forgotten_at[li] is None or starts[fi] < forgotten_at[li]:
-                    clause(att, carry, cs, ce, in_clause, sent_modality_start, se)
+                if in_clause or paragraph_end is None or starts[fi] < paragraph_end:
+                    clause(att, carry, cs, ce, in_clause, ss, se, starts[fi] < sentence_scope_end)
                 else:
                     hold_opening_day(att, carry, cs, att.periods_in(cs, ce))
 
@@ -619,37 +623,21 @@ def hold_opening_day(att: Attribution, carry: Carry, cs: int, matches) -> None:
 
 
 def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure], sent_start: int,
-           sent_end: Optional[int] = None) -> None:
+           sent_end: Optional[int] = None, sentence_reads_on: bool = True) -> None:
+    """Attribute the figures of the clause text[cs:ce] and note what it tells the clauses after it.
+    `sentence_reads_on`: whether a figure after it in its sentence reads the metric and periods it notes."""
     lex, text = att.lex, att.state.text
     all_periods = att.periods_in(cs, ce)
-    masked = ([m.start() for m in all_periods], [m.end() for m in all_periods])
-    periods = [(m, kind) for m in all_periods if (kind := att.period_kind(m)) != "reference"]
-    # A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it.
-    for m, kind in periods:
-        if att.peel(text[cs:m.start()]) == "" and kind == "day" and not m.group().startswith(
-                ("截", "到", "从", "自")):
-            carry.period = clean_period(m.group())
-        break
-    written = [(clean_period(m.group()), kind) for m, kind in periods]
+    hold_opening_day(att, carry, cs, all_periods)
     if not figs:
-        end = ce
-        hits = att.metric_hits(cs, ce, masked)
-        if hits:
-            end = hits[0].start
-        if lex.reporting_re.search(text, cs, ce):
-            return
-        listed = _LISTED.search(text[cs:ce].rstrip("，,：:。；;！？!? \n"))
-        if listed and att.valid_subject(listed.group(1)):
-            carry.subject = listed.group(1)  # 涨幅居前的板块是酿酒、银行、农业 (…分别上涨…)
-            return
-        carry.subject_unless_named(partial(named_subject, att, cs, ce, end, not hits))
-        terms = [h for h in hits if h.term]
-        if terms:
-            carry.metric = (terms[-1].term, None, None)
-        elif hits and not hits[-1].cue.compose:
-            carry.metric = (None, hits[-1].cue, None)
-        carry.note_periods(written)
+        if sentence_reads_on:
+            clause_without_figures(att, carry, cs, ce, all_periods)
+        else:
+            carry.subject_unless_named(partial(clause_subject, att, cs, ce))
         return
+    masked = _spans(all_periods)
+    periods = [(m, kind) for m in all_periods if (kind := att.period_kind(m)) != "reference"]
+    written = [(clean_period(m.group()), kind) for m, kind in periods]
     att.carried = carry._subject
     first_unit = unit_key(figs[0])
     first_hits = [h for h in att.metric_hits(cs, _ns(figs[0]), masked) if usable(h, first_unit)]
@@ -716,6 +704,43 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
                 modality=hedge or carry.lead_modality or "fact")
         prev_end = _ne(f)
     carry.note_periods(written)
+
+
+def _spans(matches: list[re.Match]) -> tuple[list[int], list[int]]:
+    return [m.start() for m in matches], [m.end() for m in matches]
+
+
+def clause_without_figures(att: Attribution, carry: Carry, cs: int, ce: int, all_periods: list[re.Match]) -> None:
+    """What a clause with no figure tells the figures after it: a subject (unless it reports speech),
+    a metric (涨43.25点，或1.14%) and periods for the rest of its sentence."""
+    text = att.state.text
+    hits = att.metric_hits(cs, ce, _spans(all_periods))
+    if att.lex.reporting_re.search(text, cs, ce):
+        return
+    listed = _LISTED.search(text[cs:ce].rstrip("，,：:。；;！？!? \n"))
+    if listed and att.valid_subject(listed.group(1)):
+        carry.subject = listed.group(1)  # 涨幅居前的板块是酿酒、银行、农业 (…分别上涨…)
+        return
+    carry.subject_unless_named(partial(named_subject, att, cs, ce, hits[0].start if hits else ce, not hits))
+    terms = [h for h in hits if h.term]
+    if terms:
+        carry.metric = (terms[-1].term, None, None)
+    elif hits and not hits[-1].cue.compose:
+        carry.metric = (None, hits[-1].cue, None)
+    carry.note_periods([(clean_period(m.group()), kind) for m in all_periods
+                        if (kind := att.period_kind(m)) != "reference"])
+
+
+def clause_subject(att: Attribution, cs: int, ce: int) -> Optional[str]:
+    """The subject a clause with no figure names (None where it names none or reports speech)."""
+    text = att.state.text
+    if att.lex.reporting_re.search(text, cs, ce):
+        return None
+    listed = _LISTED.search(text[cs:ce].rstrip("，,：:。；;！？!? \n"))
+    if listed and att.valid_subject(listed.group(1)):
+        return listed.group(1)
+    hits = att.metric_hits(cs, ce, _spans(att.periods_in(cs, ce)))
+    return named_subject(att, cs, ce, hits[0].start if hits else ce, not hits)
 
 
 def named_subject(att: Attribution, cs: int, ce: int, end: int, topic_only: bool) -> Optional[str]:

@@ -29,6 +29,7 @@ from .state import RecapState
 
 _LIST_SEP = re.compile(r"[、/和与及跟]")
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
+_COMMA = re.compile(r"[，,：:]")
 _CLAUSE_END = re.compile(r"[，,：:](?![^（(）)]{0,30}[)）])")  # not inside (沪：600519)
 _PAREN = re.compile(r"[(（][^()（）]{0,24}[)）]|[(（][^()（）]*$")
 _SENT_END = re.compile(r"[。！？!?；;]")
@@ -107,6 +108,18 @@ def split_spans(text: str, start: int, end: int, pattern: re.Pattern) -> list[tu
         if m.end() > s:
             out.append((s, m.end()))
         s = m.end()
+    if s < end:
+        out.append((s, end))
+    return out
+
+
+def cut_after(start: int, end: int, ends: list[int]) -> list[tuple[int, int]]:
+    """Split [start, end) after each delimiter, given where delimiters end (sorted): as
+    `split_spans` with a pattern that `ends` holds every match of."""
+    out, s = [], start
+    for e in ends[bisect_right(ends, start):bisect_right(ends, end)]:
+        out.append((s, e))
+        s = e
     if s < end:
         out.append((s, end))
     return out
@@ -523,7 +536,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
     `state.claims_context` (the previous piece's, a Carry) before this runs; it is updated after."""
     lex = lex or lexicon()
     text = state.text
-    figs = sorted(range(len(state.figures)), key=lambda i: _ns(state.figures[i]))
+    figs = sorted(range(len(state.figures)), key=[_ns(f) for f in state.figures].__getitem__)
     att = Attribution(lex, state)
     for c in state.companies:
         for m in c.mentions:
@@ -546,6 +559,8 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
         opens.append(not wraps[-1] and not line.startswith("|"))
     forgotten_at = _subject_scope_ends(lines, opens)
     starts = [_ns(state.figures[i]) for i in figs] + [len(text) + 1]
+    sentence_ends = [m.end() for m in _SENT_END.finditer(text)]
+    comma_ends = [m.end() for m in _COMMA.finditer(text)]
     for li, (ls, le) in enumerate(lines):
         line = text[ls:le]
         if line.lstrip().startswith("|"):
@@ -568,14 +583,18 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
         if forgotten_at[li] is not None and starts[fi] >= forgotten_at[li] and not att.any_period(ls, le):
             continue  # nothing here a figure depends on
         paragraph_end = forgotten_at[li]
-        sentences = split_spans(text, ls, le, _SENT_END)
+        sentences = cut_after(ls, le, sentence_ends)
         for si, (ss, se) in enumerate(sentences):
             if not (wrapped and si == 0):
                 carry.start_sentence()
             # where a later sentence starts afresh (at the latest where the paragraph ends)
             sentence_scope_end = se if si + 1 < len(sentences) else (
                 len(text) + 1 if paragraph_end is None else paragraph_end)
-            for cs, ce in split_spans(text, ss, se, _CLAUSE_END):
+            if text.find(")", ss, se) < 0 and text.find("）", ss, se) < 0:
+                clauses = cut_after(ss, se, comma_ends)
+            else:
+                clauses = split_spans(text, ss, se, _CLAUSE_END)
+            for cs, ce in clauses:
                 in_clause = []
                 while starts[fi] < ce:
                     if starts[fi] >= cs:

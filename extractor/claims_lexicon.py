@@ -161,9 +161,9 @@ class Lexicon:
         p = c.periods
         year = r"(?<!\d)(?:19|20)\d{2}"
         absolute = "|".join(f"(?:{a.replace('{y}', year)})" for a in p.absolute)
-        core = f"(?:{absolute}|{_alt([*p.relative, *p.anaphoric, *p.intraday])})"
+        core = f"(?:{absolute}|{words_re([*p.relative, *p.anaphoric, *p.intraday])})"
         self.period_re = guarded(re.compile(
-            rf"{_alt(p.standalone)}|(?:(?:{_alt(p.before)})\s?)?{core}(?:{_alt(p.after)})?|{p.time}"))
+            rf"{words_re(p.standalone)}|(?:(?:{words_re(p.before)})\s?)?{core}(?:{words_re(p.after)})?|{p.time}"))
         self.time_re = re.compile(p.time)
         self.intraday = set(p.intraday)
         self.anaphoric = set(p.anaphoric)

@@ -871,12 +871,23 @@ def canonical_subject(subject: Optional[str], lex: Lexicon) -> Optional[str]:
     return lex.canonical_subject.get(subject, subject)
 
 
+def _claim(**fields) -> Claim:
+    """A Claim from every field's value, all of the right type (from a figure): what
+    `Claim.model_construct` makes, without its field-by-field defaults and aliases."""
+    claim = Claim.__new__(Claim)
+    object.__setattr__(claim, "__dict__", fields)
+    object.__setattr__(claim, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(claim, "__pydantic_extra__", None)
+    object.__setattr__(claim, "__pydantic_private__", None)
+    return claim
+
+
 def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim]:
     lex = lex or lexicon()
     out = []
     for i, f in enumerate(state.figures):
         key = claim_key(canonical_subject(f.subject, lex), f.metric, resolve_period(f.period, state.trading_date))
-        out.append(Claim(
+        out.append(_claim(
             key=key, subject=f.subject, metric=f.metric, period=f.period, value=f.value, low=f.low,
             high=f.high, unit=f.unit, modality=f.modality, figure=i, text=f.text, start=f.start,
             end=f.end, rule="claims.per_figure",

@@ -86,24 +86,34 @@ class ClaimRules(RuleModel):
 
 class Affixes:
     """The longest of a set of plain words that a string starts or ends with (as a regex alternation
-    of the words anchored at the start or end finds it, a few slices and set lookups instead)."""
+    of the words anchored at the start or end finds it, with a few set lookups instead)."""
 
     def __init__(self, words):
         self.words = frozenset(w for w in words if w)
-        self.lengths = sorted({len(w) for w in self.words}, reverse=True)
+        self._by_first = self._lengths_by(lambda w: w[0])
+        self._by_last = self._lengths_by(lambda w: w[-1])
+
+    def _lengths_by(self, char) -> dict[str, list[int]]:
+        """For each first (last) character, the lengths of the words with it, longest first."""
+        out: dict[str, set[int]] = {}
+        for w in self.words:
+            out.setdefault(char(w), set()).add(len(w))
+        return {c: sorted(lengths, reverse=True) for c, lengths in out.items()}
 
     def prefix(self, s: str) -> int:
         """Length of the longest word that `s` starts with (0: none)."""
-        for n in self.lengths:
-            if n <= len(s) and s[:n] in self.words:
-                return n
+        if s:
+            for n in self._by_first.get(s[0], ()):
+                if n <= len(s) and s[:n] in self.words:
+                    return n
         return 0
 
     def suffix(self, s: str) -> int:
         """Length of the longest word that `s` ends with (0: none)."""
-        for n in self.lengths:
-            if n <= len(s) and s[-n:] in self.words:
-                return n
+        if s:
+            for n in self._by_last.get(s[-1], ()):
+                if n <= len(s) and s[-n:] in self.words:
+                    return n
         return 0
 
 

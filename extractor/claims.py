@@ -134,6 +134,30 @@ def claim_key(subject, metric, period) -> str:
     return "|".join((_key_part(subject), _key_part(metric), _key_part(period)))
 
 
+_UNSEEN = object()
+
+
+def subject_words(lex: Lexicon, raw: str) -> Optional[tuple[bool, str]]:
+    """The words of `raw` that can name a subject (without periods, notes in brackets, lead-ins and
+    trailing words), and whether `raw` ends in examples (…等); None where it cannot name one."""
+    # Remove periods (2024年, 今日) so they neither block nor join the subject.
+    cut = []
+    last = 0
+    for m in lex.period_re.finditer(raw):
+        cut.append(raw[last:m.start()])
+        last = m.end()
+    cut.append(raw[last:])
+    joined = "".join(cut)
+    if joined in lex.pronouns or _COMPARED.match(joined.strip()):
+        return None  # 比上年同期下降…: the base of a comparison, not the subject
+    examples = _EXAMPLES_END.search(joined.rstrip()) is not None
+    s = lex.peel(_PAREN.sub("", joined))
+    s = _ETC_BEFORE_CLASS.sub("", s)
+    if s in lex.pronouns or not s:
+        return None
+    return examples, s
+
+
 # ---------------------------------------------------------------- the pass
 
 
@@ -288,22 +312,13 @@ class Attribution:
         if b <= a:
             return None
         names = self.companies_in(a, b)
-        # Remove periods (2024年, 今日) so they neither block nor join the subject.
         raw = text[a:b]
-        cut = []
-        last = 0
-        for m in self.lex.period_re.finditer(raw):
-            cut.append(raw[last:m.start()])
-            last = m.end()
-        cut.append(raw[last:])
-        joined = "".join(cut)
-        if joined in self.lex.pronouns or _COMPARED.match(joined.strip()):
-            return None  # 比上年同期下降…: the base of a comparison, not the subject
-        examples = _EXAMPLES_END.search(joined.rstrip())
-        s = self.peel(_PAREN.sub("", joined))
-        s = _ETC_BEFORE_CLASS.sub("", s)
-        if s in self.lex.pronouns or not s:
+        words = self.lex.subject_words.get(raw, _UNSEEN)
+        if words is _UNSEEN:
+            words = self.lex.subject_words[raw] = subject_words(self.lex, raw)
+        if words is None:
             return None
+        examples, s = words
         if examples and count and not topic_only and known(self.carried):
             return known(self.carried)  # 闰土股份、海峡股份等6只: named examples of the group already in view
         if names:
@@ -369,30 +384,26 @@ class Attribution:
     def metric_hits(self, a: int, b: int, masked) -> list[Hit]:
         """Metric words in text[a:b], except inside periods (a cue right before the figure counts:
         开盘1873.58点 is an opening level, not a time)."""
-        text = self.state.text
+        lex, text = self.lex, self.state.text
+        search, match, cue_of = lex.metric_re.search, lex.metric_re.match, lex.cue_of
+        period_starts, period_ends = masked
         hits = []
         pos = a
-        while True:
-            m = self.lex.metric_re.search(text, pos, b)
-            if m is None:
-                break
-            # 黄金价格: prefer 价格 over the 金价 that starts one character earlier
-            for q in range(m.start() + 1, m.end() if len(m.group()) <= 2 else m.start()):
-                longer = self.lex.metric_re.match(text, q, b)
-                if longer and longer.end() > m.end() and not (
-                        self.lex.cue_of.get(m.group()) or self.lex.cue_of.get(longer.group())):
-                    m = longer
-                    break
-            pos = m.end()
+        while (m := search(text, pos, b)) is not None:
+            s, e = m.span()
             w = m.group()
-            cue = self.lex.cue_of.get(w)
-            k = bisect_right(masked[0], m.start()) - 1
-            inside = k >= 0 and m.end() <= masked[1][k]
-            if inside and not (cue and b - m.end() <= 1):
+            if e - s == 2:  # 黄金价格: prefer 价格 over the 金价 that starts one character earlier
+                longer = match(text, s + 1, b)
+                if longer and longer.end() > e and not (cue_of.get(w) or cue_of.get(longer.group())):
+                    (s, e), w = longer.span(), longer.group()
+            pos = e
+            cue = cue_of.get(w)
+            k = bisect_right(period_starts, s) - 1
+            if k >= 0 and e <= period_ends[k] and not (cue and b - e <= 1):
                 continue
-            if len(w) == 1 and b - m.end() > 3:  # 报 in 本报, 涨 in 涨停潮: one character counts only next to the figure
+            if len(w) == 1 and b - e > 3:  # 报 in 本报, 涨 in 涨停潮: one character counts only next to the figure
                 continue
-            hits.append(Hit(m.start(), m.end(), w, None if cue else self.lex.term_of[w], cue))
+            hits.append(Hit(s, e, w, None if cue else lex.term_of[w], cue))
         return hits
 
     def metric_name(self, hits: list[Hit], unit: str, carried) -> tuple[Optional[str], tuple]:

@@ -84,6 +84,19 @@ class ClaimRules(RuleModel):
     modality: Modalities
 
 
+class BoundedDict(dict):
+    """A memo that starts afresh when it holds `size` entries."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= self.size:
+            self.clear()
+        super().__setitem__(key, value)
+
+
 class Affixes:
     """The longest of a set of plain words that a string starts or ends with (as a regex alternation
     of the words anchored at the start or end finds it, with a few set lookups instead)."""
@@ -164,7 +177,8 @@ class Lexicon:
         self.lead = Affixes(c.strip.lead)
         self.trail = Affixes(c.strip.trail)
         self.protected_end = Affixes(self.protected)
-        self._peeled: dict[str, str] = {}
+        self._peeled: dict[str, str] = BoundedDict(50000)
+        self.subject_words: dict[str, object] = BoundedDict(50000)  # claims.subject_words of a text
         self.name_endings = tuple(c.classes.name_endings)
         self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
 
@@ -189,8 +203,6 @@ class Lexicon:
         """`s` without a list marker and the lead-in and trailing words that are never a subject."""
         peeled = self._peeled.get(s)
         if peeled is None:
-            if len(self._peeled) > 50000:
-                self._peeled.clear()
             peeled = self._peeled[s] = self._peel(s)
         return peeled
 

@@ -131,7 +131,8 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
         if lex.time_re.fullmatch(line.strip()):
             carry.period = line.strip()
             continue
-        if forgotten_at[li] is not None and starts[fi] >= forgotten_at[li] and not att.any_period(ls, le):
+        dated = att.any_period(ls, le)
+        if forgotten_at[li] is not None and starts[fi] >= forgotten_at[li] and not dated:
             continue  # nothing here a figure depends on
         paragraph_end = forgotten_at[li]
         sentences = cut_after(ls, le, sentence_ends)
@@ -153,7 +154,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
                     fi += 1
                 if in_clause or paragraph_end is None or starts[fi] < paragraph_end:
                     clause(att, carry, cs, ce, in_clause, ss, se, starts[fi] < sentence_scope_end)
-                else:
+                elif dated:
                     hold_opening_day(att, carry, cs, att.periods_in(cs, ce))
 
 
@@ -355,15 +356,18 @@ def canonical_subject(subject: Optional[str], lex: Lexicon) -> Optional[str]:
     return lex.canonical_subject.get(subject, subject)
 
 
-def _claim(**fields) -> Claim:
+def _claim(fields: dict) -> Claim:
     """A Claim from every field's value, all of the right type (from a figure): what
     `Claim.model_construct` makes, without its field-by-field defaults and aliases."""
-    claim = Claim.__new__(Claim)
-    object.__setattr__(claim, "__dict__", fields)
-    object.__setattr__(claim, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(claim, "__pydantic_extra__", None)
-    object.__setattr__(claim, "__pydantic_private__", None)
+    claim = _new(Claim)
+    _set(claim, "__dict__", fields)
+    _set(claim, "__pydantic_fields_set__", set(fields))
+    _set(claim, "__pydantic_extra__", None)
+    _set(claim, "__pydantic_private__", None)
     return claim
+
+
+_new, _set = object.__new__, object.__setattr__
 
 
 def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim]:
@@ -371,11 +375,11 @@ def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim
     out = []
     for i, f in enumerate(state.figures):
         key = claim_key(canonical_subject(f.subject, lex), f.metric, resolve_period(f.period, state.trading_date))
-        out.append(_claim(
+        out.append(_claim(dict(
             key=key, subject=f.subject, metric=f.metric, period=f.period, value=f.value, low=f.low,
             high=f.high, unit=f.unit, modality=f.modality, figure=i, text=f.text, start=f.start,
             end=f.end, rule="claims.per_figure",
-        ))
+        )))
     return out
 
 

@@ -102,6 +102,7 @@ class Attribution:
     company_names: set[str] = field(default_factory=set)
     carried: Union[None, str, LaterSubject] = None  # the subject in view when a clause starts
     _valid: dict = field(default_factory=dict)
+    _named: dict = field(default_factory=dict)  # (words, topic only, label or possessive) -> subject
     _sentence_key: Optional[tuple[int, int]] = None
     _sentence_scan: tuple = ()
     _periods: Optional[list[re.Match]] = None  # the periods of the whole text
@@ -188,20 +189,35 @@ class Attribution:
             if run:
                 return run
         if topic_only:
-            m = self.lex.subject_re.match(s)
-            if m and (m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())):
-                return m.group()
-            lst = _LISTED_IN_LABEL.search(s)
-            if lst:
-                return lst.group(1)
-            label = ":" in text[b - 1:b + 1] or "：" in text[b - 1:b + 1] or "、" in s
-            return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s, loose=True) else None
+            label = ":" in text[b - 1:b + 1] or "：" in text[b - 1:b + 1]
+            key = (s, True, label)
+        else:
+            # X的<metric> (字节跳动2024年的资本开支): a possessor is a subject even when jieba tags it oddly
+            possessive = raw.rstrip().endswith("的") and self.lex.metric_re.match(text, b) is not None
+            key = (s, False, possessive)
+        if key not in self._named:
+            self._named[key] = self._topic(s, label) if topic_only else self._subject_of(s, possessive)
+        return self._named[key]
+
+    def _topic(self, s: str, label: bool) -> Optional[str]:
+        """The topic a clause with no metric names (板块方面：…, 涨幅居前的是…)."""
+        m = self.lex.subject_re.match(s)
+        if m and (m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())):
+            return m.group()
+        lst = _LISTED_IN_LABEL.search(s)
+        if lst:
+            return lst.group(1)
+        label = label or "、" in s
+        return s if label and len(s) <= (30 if "、" in s else 12) and self.valid_subject(s, loose=True) else None
+
+    def _subject_of(self, s: str, possessive: bool) -> Optional[str]:
+        """The subject the words `s` before a metric name."""
         if _BLANK.search(s):  # a headline or byline before the sentence: 沪指三连阳 创业板指涨2%
             tail = _BLANKS.split(s)[-1]
             if self.valid_subject(tail):
                 s = tail
         s = _DAYS_END.sub("", s)  # 西部黄金7天|4板
-        if len(s) > 2 and s[:-1].endswith(self.lex.protected + self.lex.name_endings) and \
+        if len(s) > 2 and s[:-1].endswith(self.lex.class_or_name_endings) and \
                 self.tags(s[-1])[0][1] in ("v", "d", "p"):
             s = s[:-1]  # 商业航天概念股|掀涨停潮
         if "的" in s:  # 港股的珍酒李渡: the head after the last 的
@@ -211,8 +227,6 @@ class Attribution:
         parts = _AND.split(s)
         if len(parts) > 1 and all(len(p) >= 2 for p in parts):
             s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
-        # X的<metric> (字节跳动2024年的资本开支): a possessor is a subject even when jieba tags it oddly
-        possessive = raw.rstrip().endswith("的") and self.lex.metric_re.match(text, b) is not None
         if self.valid_subject(s, loose=possessive):
             return s
         found = [m for m in self.lex.subject_re.finditer(s)

@@ -180,6 +180,7 @@ class Lexicon:
         self._peeled: dict[str, str] = BoundedDict(50000)
         self.subject_words: dict[str, object] = BoundedDict(50000)  # claims.subject_words of a text
         self.name_endings = tuple(c.classes.name_endings)
+        self.class_or_name_endings = self.protected + self.name_endings
         self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
 
         p = c.periods

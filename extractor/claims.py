@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from .claims_attribution import LIST_SEP, Attribution, Hit, assign, nend, nstart, resolve_cue, unit_key
 from .claims_context import Carry
-from .claims_lexicon import Lexicon, lexicon
+from .claims_lexicon import LIST_MARKER, Lexicon, lexicon
 from .claims_periods import choose_period, clean_period, note_period, resolve_period
 from .claims_tables import table_line
 from .component import Component, register
@@ -32,7 +32,6 @@ from .state import RecapState
 
 __all__ = ["Claims", "attribute", "build_claims", "claim_key", "lexicon", "resolve_period"]
 
-_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
 _COMMA = re.compile(r"[，,：:]")
 _CLAUSE_END = re.compile(r"[，,：:](?![^（(）)]{0,30}[)）])")  # not inside (沪：600519)
 _SENT_END = re.compile(r"[。！？!?；;]")
@@ -122,7 +121,7 @@ def attribute(state: RecapState, lex: Optional[Lexicon] = None) -> None:
         if not wrapped:
             carry.subject = None
             carry.lead_modality = None
-        marker = _LIST_MARKER.match(line)
+        marker = LIST_MARKER.match(line)
         if marker:
             lead = _LEAD_LABEL.match(line[marker.end():])
             if lead:
@@ -339,8 +338,8 @@ def named_subject(att: Attribution, cs: int, ce: int, end: int, topic_only: bool
 def soft_wrap(prev: str, line: str) -> bool:
     """Whether a line continues the sentence of the non-blank line before it (a hard-wrapped
     paragraph); both stripped."""
-    return (len(prev) > 15 and prev[-1] not in "。！？!?；;：:」”)）" and not _LIST_MARKER.match(line)
-            and not line.startswith("|") and not _LIST_MARKER.match(prev))
+    return (len(prev) > 15 and prev[-1] not in "。！？!?；;：:」”)）" and not LIST_MARKER.match(line)
+            and not line.startswith("|") and not LIST_MARKER.match(prev))
 
 
 def usable(h: Hit, unit: str) -> bool:

@@ -130,7 +130,8 @@ class Affixes:
         return 0
 
 
-_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
+# The marker opening a list item: 1、 2. 一、 (3) ④ a.
+LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
 _PEEL_CHARS = " \t\u3000、,，.。:：;；\"'“”‘’|*#-—>"
 _LEAD_MARKS = ("龙头", "龙一", "领涨股", "其中")
 
@@ -208,7 +209,7 @@ class Lexicon:
         return peeled
 
     def _peel(self, s: str) -> str:
-        m = _LIST_MARKER.match(s)
+        m = LIST_MARKER.match(s)
         if m:
             s = s[m.end():]
         if "\n" in s.strip():

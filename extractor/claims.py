@@ -217,14 +217,14 @@ def clause(att: Attribution, carry: Carry, cs: int, ce: int, figs: list[Figure],
         own_subject = None  # 在当日交易的811只股票中: a modifier of what follows, not a subject
     if own_subject:
         carry.subject = own_subject
-    distribute = "分别" in text[cs:nstart(figs[0])]
+    distribute = text.find("分别", cs, nstart(figs[0])) >= 0
     items = [p for p in LIST_SEP.split(carry.subject or "") if p] if distribute and not own_subject else []
     prev_end = cs
     prev_metric = None
     last = dict(carry.sent_periods)  # periods written before the figure: the sentence's so far, then the clause's
     pi = 0
     for k, f in enumerate(figs):
-        unit = unit_key(f)
+        unit = first_unit if k == 0 else unit_key(f)
         hits = first_hits if k == 0 else [h for h in att.metric_hits(prev_end, nstart(f), masked) if usable(h, unit)]
         metric = None
         if hits:
@@ -371,9 +371,9 @@ _new, _set = object.__new__, object.__setattr__
 
 def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim]:
     lex = lex or lexicon()
-    out = []
+    out, day = [], state.trading_date
     for i, f in enumerate(state.figures):
-        key = claim_key(canonical_subject(f.subject, lex), f.metric, resolve_period(f.period, state.trading_date))
+        key = claim_key(canonical_subject(f.subject, lex), f.metric, resolve_period(f.period, day))
         out.append(_claim(dict(
             key=key, subject=f.subject, metric=f.metric, period=f.period, value=f.value, low=f.low,
             high=f.high, unit=f.unit, modality=f.modality, figure=i, text=f.text, start=f.start,

@@ -492,8 +492,7 @@ def extract_market(state: RecapState) -> None:
             value = int(round(value))
         setattr(market, key, value)
         s, e = matcher.view.back(c.start, c.end)
-        market.evidence[key] = Evidence(**state.norm.span(s, e), rule=c.rule)
-        market.evidence[key]._nstart, market.evidence[key]._nend = s, e
+        market.evidence[key] = state.mention(Evidence, s, e, rule=c.rule)
     market.indices = [
         state.mention(IndexQuote, *matcher.view.back(s, e), name=name, close=close, change_pct=change, rule=rule)
         for name, close, change, s, e, rule in matcher.indices()

@@ -203,6 +203,10 @@ class Normalized:
         return self._oends[i]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
+        if len(self._copy) == 1 and self._copy[0] and self._ostarts[0] == 0:  # a plain copy: no map
+            size = self._oends[0]
+            ostart = min(start, size)
+            return ostart, max(ostart, min(end, size) if end > 0 else 0)
         ostart = self.orig_start(start)
         return ostart, max(ostart, self.orig_end(end))
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Literal, Optional, TypeVar, Union, get_args, get_origin
 
+from annotated_types import Ge
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 from spacy.tokens import Doc
 
 from .models import Board, Claim, Company, Figure, Market, Mention, Theme
@@ -14,6 +18,7 @@ if TYPE_CHECKING:
     from .numbers import Number
 
 M = TypeVar("M", bound=Mention)
+B = TypeVar("B", bound=BaseModel)
 
 
 @dataclass
@@ -48,11 +53,10 @@ class RecapState:
 
     def mention(self, model: type[M], nstart: int, nend: int, **fields) -> M:
         """Build an output item for a normalized span: text/start/end point into the original."""
-        if model is Mention and not fields:
-            return _mention(self.norm.span(nstart, nend), nstart, nend)
-        item = model(**self.norm.span(nstart, nend), **fields)
-        item._nstart, item._nend = nstart, nend
-        return item
+        values = self.norm.span(nstart, nend)
+        if fields:
+            values.update(fields)
+        return build(model, values, _nstart=nstart, _nend=nend)
 
     def sentence_of(self, pos: int) -> int:
         if not self._sent_starts:
@@ -65,19 +69,103 @@ class RecapState:
         return self.sentences[self.sentence_of(pos)]
 
 
-_MENTION_FIELDS = frozenset(Mention.model_fields)
+def build(model: type[B], values: dict, **private) -> B:
+    """`model(**values)`, with private attributes set from `private`.
 
-
-def _mention(span: dict, nstart: int, nend: int) -> Mention:
-    """A bare Mention, the most frequent item, made the way `Mention.model_construct` makes one
-    (its span needs no checks), with its private offsets set in the same step."""
-    item = Mention.__new__(Mention)
-    setattr_ = object.__setattr__
-    setattr_(item, "__dict__", span)
-    setattr_(item, "__pydantic_fields_set__", set(_MENTION_FIELDS))
-    setattr_(item, "__pydantic_extra__", None)
-    setattr_(item, "__pydantic_private__", {"_nstart": nstart, "_nend": nend})
+    Values that already have their field's exact type and meet its bounds are taken as they are
+    (as `model_construct` would take them, so outputs are the same); anything else (a value to
+    convert, a missing or unknown field) goes through pydantic's validation.
+    """
+    spec = _specs.get(model)
+    if spec is None:
+        spec = _specs[model] = _BuildSpec(model)
+    item = spec.construct(values, private) if spec.fields is not None else None
+    if item is None:
+        item = model(**values)
+        for name, value in private.items():
+            setattr(item, name, value)
     return item
+
+
+class _BuildSpec:
+    """A model's fields as `build` checks them: (name, default, types kept as they are, Literal
+    values, minimum); `fields` is None for a model with validators of its own or fields `build`
+    cannot check."""
+
+    def __init__(self, model: type[BaseModel]):
+        self.model = model
+        self.names = frozenset(model.model_fields)
+        self.private = {name: attr.get_default() for name, attr in model.__private_attributes__.items()}
+        self.fields = _checked_fields(model)
+
+    def construct(self, values: dict, private: dict):
+        if not self.names.issuperset(values):
+            return None
+        data = {}
+        for name, default, types, literals, minimum in self.fields:
+            if name in values:
+                value = values[name]
+                if type(value) not in types and not (type(value) is str and value in literals):
+                    return None
+                if minimum is not None and value is not None and value < minimum:
+                    return None
+                data[name] = value
+            elif default is PydanticUndefined:
+                return None
+            else:
+                data[name] = default
+        item = self.model.__new__(self.model)
+        set_ = object.__setattr__
+        set_(item, "__dict__", data)
+        set_(item, "__pydantic_fields_set__", set(values))
+        set_(item, "__pydantic_extra__", None)
+        set_(item, "__pydantic_private__", {**self.private, **private} if self.private else None)
+        return item
+
+
+_specs: dict[type, _BuildSpec] = {}
+_PLAIN_TYPES = (str, int, float, bool, type(None))
+_IMMUTABLE_DEFAULTS = (*_PLAIN_TYPES, type(PydanticUndefined))
+
+
+def _checked_fields(model: type[BaseModel]) -> Optional[list[tuple]]:
+    d = model.__pydantic_decorators__
+    if d.validators or d.field_validators or d.root_validators or d.model_validators:
+        return None
+    post_init = model.model_post_init
+    while hasattr(post_init, "__wrapped__"):
+        post_init = post_init.__wrapped__
+    if post_init is not BaseModel.model_post_init and post_init.__name__ != "init_private_attributes":
+        return None
+    fields = []
+    for name, info in model.model_fields.items():
+        accepts = _accepts(info.annotation)
+        minimum = [m.ge for m in info.metadata if isinstance(m, Ge)]
+        if accepts is None or len(minimum) != len(info.metadata) or info.default_factory is not None \
+                or type(info.default) not in _IMMUTABLE_DEFAULTS:
+            return None
+        fields.append((name, info.default, *accepts, minimum[0] if minimum else None))
+    return fields
+
+
+def _accepts(annotation) -> Optional[tuple[frozenset, frozenset]]:
+    """(the types pydantic keeps as they are, the strings a Literal allows), or None when not known."""
+    if annotation in _PLAIN_TYPES:
+        return frozenset([annotation]), frozenset()
+    origin = get_origin(annotation)
+    if origin is Literal:
+        values = get_args(annotation)
+        return (frozenset(), frozenset(values)) if all(type(v) is str for v in values) else None
+    if origin in (Union, UnionType):
+        types, literals = set(), set()
+        for arg in get_args(annotation):
+            accepts = _accepts(arg)
+            if accepts is None:
+                return None
+            types |= accepts[0]
+            literals |= accepts[1]
+        return frozenset(types), frozenset(literals)
+    return None
 
 
 def get_state(doc: Doc) -> RecapState:

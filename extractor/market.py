@@ -121,6 +121,11 @@ class Grammar:
                 vague,
             ))
         self._for_kinds: dict[tuple[bool, bool, bool], list[CompiledFamily]] = {}
+        # A family with a `before` needs it to match, one without needs its `after`: a number
+        # that neither of these finds around it fills no family.
+        plain = [f for f in self.families if f.vague is None]
+        self.any_before = guarded(re.compile("|".join(f"(?:{f.before.pattern})" for f in plain if f.before)))
+        self.any_after_only = guarded(re.compile("|".join(f"(?:{f.after.pattern})" for f in plain if not f.before)))
         t, s = r.turnover, r.scope
         self.q_whole, self.q_three, self.q_bare = (re.compile(x(v)) for v in (t.whole, t.three, t.bare))
         self.q_sh, self.q_sz, self.q_reject = (re.compile(x(v)) for v in (t.shanghai, t.shenzhen, t.reject))
@@ -235,7 +240,10 @@ class View:
             pos = b
         segments.append((pos, len(text)))
         self.identity = len(segments) == 1  # nothing cut: every offset maps to itself
-        self.text = text if self.identity else "".join(text[a:b] for a, b in segments)
+        if self.identity:
+            self.text, self.kept, self.of = text, range(len(text)), range(len(text) + 1)
+            return
+        self.text = "".join(text[a:b] for a, b in segments)
         kept: list[int] = []
         of: list[int] = []  # of[i]: how many kept offsets lie before i
         for a, b in segments:
@@ -358,14 +366,16 @@ class _Matcher:
         parts: list[tuple[str, Candidate]] = []  # per-exchange turnovers, summed later
         nums = self.numbers
         for i, n in enumerate(nums):
-            s0 = sentence_start(text, n.start, 48)  # the longest `before` phrase fits in 48
-            window = text[s0:n.start]
-            if g.comparison.match(n.text) or g.comparison_before.search(window):
-                continue  # a threshold (炸板率>35%), not a value
-            tail = text[n.end:n.end + 40]
             fits = (_kind_ok(n, "count"), _kind_ok(n, "percent"), _kind_ok(n, "money"))
             if not any(fits):
                 continue
+            s0 = sentence_start(text, n.start, 48)  # the longest `before` phrase fits in 48
+            window = text[s0:n.start]
+            tail = text[n.end:n.end + 40]
+            if not g.any_after_only.match(tail) and not g.any_before.search(window):
+                continue
+            if g.comparison.match(n.text) or g.comparison_before.search(window):
+                continue  # a threshold (炸板率>35%), not a value
             for f in g.families_for(fits):
                 b = f.before.search(window) if f.before else None
                 if f.before and not b:

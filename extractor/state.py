@@ -79,7 +79,7 @@ def build(model: type[B], values: dict, **private) -> B:
     spec = _specs.get(model)
     if spec is None:
         spec = _specs[model] = _BuildSpec(model)
-    item = spec.construct(values, private) if spec.fields is not None else None
+    item = spec.construct(values, private) if spec.checkable else None
     if item is None:
         item = model(**values)
         for name, value in private.items():
@@ -88,35 +88,44 @@ def build(model: type[B], values: dict, **private) -> B:
 
 
 class _BuildSpec:
-    """A model's fields as `build` checks them: (name, default, types kept as they are, Literal
-    values, minimum); `fields` is None for a model with validators of its own or fields `build`
-    cannot check."""
+    """What `build` checks of a model's fields: the types each keeps as they are and the strings
+    its Literal allows (`accepts`), and the minimums. `checkable` is False for a model with
+    validators of its own or with fields `build` cannot check."""
 
     def __init__(self, model: type[BaseModel]):
         self.model = model
         self.names = frozenset(model.model_fields)
+        self.required = frozenset(name for name, info in model.model_fields.items() if info.is_required())
+        self.defaults = {name: info.default for name, info in model.model_fields.items()}  # in field order
         self.private = {name: attr.get_default() for name, attr in model.__private_attributes__.items()}
-        self.fields = _checked_fields(model)
+        self.accepts: dict[str, tuple[frozenset, frozenset]] = {}
+        self.minimums: list[tuple[str, object]] = []
+        self.checkable = _plain_model(model)
+        for name, info in model.model_fields.items():
+            accepts = _accepts(info.annotation)
+            minimum = [m.ge for m in info.metadata if isinstance(m, Ge)]
+            if accepts is None or len(minimum) != len(info.metadata) or info.default_factory is not None \
+                    or type(info.default) not in _IMMUTABLE_DEFAULTS:
+                self.checkable = False
+            self.accepts[name] = accepts
+            if minimum:
+                self.minimums.append((name, minimum[0]))
 
     def construct(self, values: dict, private: dict):
-        if not self.names.issuperset(values):
+        if not (self.required <= values.keys() <= self.names):
             return None
-        data = {}
-        for name, default, types, literals, minimum in self.fields:
-            if name in values:
-                value = values[name]
-                if type(value) not in types and not (type(value) is str and value in literals):
-                    return None
-                if minimum is not None and value is not None and value < minimum:
-                    return None
-                data[name] = value
-            elif default is PydanticUndefined:
+        accepts = self.accepts
+        for name, value in values.items():
+            types, literals = accepts[name]
+            if type(value) not in types and not (type(value) is str and value in literals):
                 return None
-            else:
-                data[name] = default
+        for name, minimum in self.minimums:
+            value = values.get(name)
+            if value is not None and value < minimum:
+                return None
         item = self.model.__new__(self.model)
         set_ = object.__setattr__
-        set_(item, "__dict__", data)
+        set_(item, "__dict__", {**self.defaults, **values})
         set_(item, "__pydantic_fields_set__", set(values))
         set_(item, "__pydantic_extra__", None)
         set_(item, "__pydantic_private__", {**self.private, **private} if self.private else None)
@@ -128,24 +137,15 @@ _PLAIN_TYPES = (str, int, float, bool, type(None))
 _IMMUTABLE_DEFAULTS = (*_PLAIN_TYPES, type(PydanticUndefined))
 
 
-def _checked_fields(model: type[BaseModel]) -> Optional[list[tuple]]:
+def _plain_model(model: type[BaseModel]) -> bool:
+    """No validators, and no model_post_init but pydantic's own (which sets private attributes)."""
     d = model.__pydantic_decorators__
     if d.validators or d.field_validators or d.root_validators or d.model_validators:
-        return None
+        return False
     post_init = model.model_post_init
     while hasattr(post_init, "__wrapped__"):
         post_init = post_init.__wrapped__
-    if post_init is not BaseModel.model_post_init and post_init.__name__ != "init_private_attributes":
-        return None
-    fields = []
-    for name, info in model.model_fields.items():
-        accepts = _accepts(info.annotation)
-        minimum = [m.ge for m in info.metadata if isinstance(m, Ge)]
-        if accepts is None or len(minimum) != len(info.metadata) or info.default_factory is not None \
-                or type(info.default) not in _IMMUTABLE_DEFAULTS:
-            return None
-        fields.append((name, info.default, *accepts, minimum[0] if minimum else None))
-    return fields
+    return post_init is BaseModel.model_post_init or post_init.__name__ == "init_private_attributes"
 
 
 def _accepts(annotation) -> Optional[tuple[frozenset, frozenset]]:

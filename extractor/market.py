@@ -25,7 +25,7 @@ from .component import Component, register
 from .fast_regex import guarded
 from .models import Evidence, IndexQuote
 from .rules import RuleModel, alternation as _alt, load_toml
-from .state import RecapState, add_span
+from .state import RecapState, add_span, offsets
 
 _SENT_END = "。!?;！？；\n"
 _SENT_END_RE = re.compile(f"[{re.escape(_SENT_END)}]")
@@ -293,7 +293,7 @@ class _Matcher:
                 self.numbers.append(replace(n, text=n.text[k + 1:], start=n.end - len(n.text) + k + 1,
                                             value=n.high, low=None, high=None))
         self.numbers.sort(key=lambda n: (n.start, n.end))
-        self.theme_spans = sorted((of[m._nstart], of[m._nend]) for t in state.themes for m in t.mentions)
+        self.theme_spans = sorted((of[s], of[e]) for t in state.themes for s, e in map(offsets, t.mentions))
         self.theme_starts = [s for s, _ in self.theme_spans]
 
     # ---- scope guards
@@ -519,4 +519,4 @@ class MarketStats(Component):
     def process(self, doc: Doc, state: RecapState) -> None:
         extract_market(state)
         for ev in state.market.evidence.values():
-            add_span(doc, "market", ev._nstart, ev._nend)
+            add_span(doc, "market", *offsets(ev))

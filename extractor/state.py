@@ -168,6 +168,12 @@ def _accepts(annotation) -> Optional[tuple[frozenset, frozenset]]:
     return None
 
 
+def offsets(item: Mention) -> tuple[int, int]:
+    """An item's span in the normalized text."""
+    private = item.__pydantic_private__
+    return private["_nstart"], private["_nend"]
+
+
 def get_state(doc: Doc) -> RecapState:
     return doc.user_data["recap"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from types import UnionType
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal, Optional, TypeVar, Union, get_args, get_origin
 
 from annotated_types import Ge
@@ -198,8 +199,16 @@ def longest_first(found: list[S], size: int) -> tuple[list[S], bytearray]:
 
 def add_span(doc: Doc, group: str, nstart: int, nend: int, label: str = "") -> None:
     """Record an item in the Doc's span group `group` (token-aligned, expanded to whole tokens)."""
-    span = doc.char_span(nstart, nend, label=label, alignment_mode="expand")
-    if span is not None:
-        if group not in doc.spans:
-            doc.spans[group] = []
-        doc.spans[group].append(span)
+    add_spans(doc, group, [(nstart, nend, label)])
+
+
+def add_spans(doc: Doc, group: str, items: Iterable[tuple[int, int, str]]) -> None:
+    """`add_span` for many (nstart, nend, label) items at once."""
+    char_span = doc.char_span
+    spans = [span for nstart, nend, label in items
+             if (span := char_span(nstart, nend, label=label, alignment_mode="expand")) is not None]
+    if spans:
+        if group in doc.spans:
+            doc.spans[group].extend(spans)
+        else:
+            doc.spans[group] = spans

@@ -152,3 +152,16 @@ def test_built_items_are_checked_like_validated_ones(values):
         Figure(**values)
     with pytest.raises(ValidationError):
         build(Figure, dict(values))
+
+
+def test_docs_made_from_word_keys_are_docs_made_from_words():
+    from spacy.tokens import Doc
+
+    from extractor import pipeline
+
+    nlp = pipeline.load()
+    for text in ("沪指涨0.39%，报3358点。", "新词甲乙丙丁戊己庚辛壬癸9876543", ""):
+        doc = nlp.make_doc(text)
+        words = [t.text for t in doc]
+        assert doc.to_bytes(exclude=["user_data"]) == \
+            Doc(nlp.vocab, words=words, spaces=[False] * len(words)).to_bytes(exclude=["user_data"])

@@ -122,7 +122,7 @@ class _BuildSpec:
                 return None
         for name, minimum in self.minimums:
             value = values.get(name)
-            if value is not None and value < minimum:
+            if value is not None and not value >= minimum:
                 return None
         item = self.model.__new__(self.model)
         set_ = object.__setattr__

@@ -288,8 +288,10 @@ class _Matcher:
         self.numbers = self.view.numbers(state.numbers)
         # 放量1260亿至1.35万亿 reads as a range to the numbers layer: its upper end is a level
         for n in list(self.numbers):
+            if n.value is not None or n.high is None:
+                continue
             k = max(n.text.rfind("至"), n.text.rfind("到"))
-            if n.is_range and k > 0 and n.high is not None:
+            if k > 0:
                 self.numbers.append(replace(n, text=n.text[k + 1:], start=n.end - len(n.text) + k + 1,
                                             value=n.high, low=None, high=None))
         self.numbers.sort(key=lambda n: (n.start, n.end))

@@ -95,6 +95,26 @@ def parse_task(task: Task, settings: Settings) -> Result:
     return Result(task.index, task.path, "ok", data=data, article_id=aid, size=task.size)
 
 
+def _spool_prefix(pid: int) -> str:
+    return f".recap-{pid}-"
+
+
+def remove_spooled(spool_dir: Optional[str], pid: Optional[int]) -> None:
+    """Remove what a dead worker left half-written in the spool folder (its files carry its pid)."""
+    if not spool_dir or pid is None:
+        return
+    prefix = _spool_prefix(pid)
+    try:
+        names = [n for n in os.listdir(spool_dir) if n.startswith(prefix) and n.endswith(".json.tmp")]
+    except OSError:
+        return
+    for name in names:
+        try:
+            os.unlink(os.path.join(spool_dir, name))
+        except OSError:
+            pass
+
+
 def _write_huge(text: str, source: Optional[str], aid: str, settings: Settings) -> str:
     """Stream a huge article's JSON (and its newline) into a new file in the spool folder."""
     from . import pipeline
@@ -102,7 +122,7 @@ def _write_huge(text: str, source: Optional[str], aid: str, settings: Settings) 
     import secrets
 
     # not mkstemp: the output keeps the mode (umask) every other output gets
-    path = os.path.join(settings.spool_dir, f".recap-{os.getpid()}-{secrets.token_hex(6)}.json.tmp")
+    path = os.path.join(settings.spool_dir, f"{_spool_prefix(os.getpid())}{secrets.token_hex(6)}.json.tmp")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with open(fd, "wb", buffering=1 << 20) as fh:

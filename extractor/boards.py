@@ -28,7 +28,7 @@ from .market import View, article_view, sentence_start
 from .models import Board
 from .numbers import chinese_value
 from .rules import RuleModel, alternation as _alt, load_toml
-from .state import RecapState, add_span
+from .state import RecapState, add_span, offsets
 
 
 class NameRules(RuleModel):
@@ -72,6 +72,10 @@ class Grammar:
         self.within = x(p["within"])
         self.consecutive_before, self.consecutive_after = x(p["consecutive_before"]), x(p["consecutive_after"])
         self.tally_before, self.tally_after, self.tally_days = x(p["tally_before"]), x(p["tally_after"]), x(p["tally_days"])
+        # Every streak reading needs one of these right after its number.
+        after_number = (self.streak, self.days_first, self.promote, self.within, self.consecutive_after, self.tally_after)
+        self.any_after_number = re.compile("|".join(re.sub(r"\(\?P<\w+>", "(?:", f"(?:{rx.pattern})")
+                                                    for rx in after_number))
         words = _alt(r.words)
         self.words = re.compile(_expand(f"(?:{words}){{board_end}}", r.pieces))
         n = r.names
@@ -124,6 +128,8 @@ def find_hits(text: str, numbers, g: Grammar) -> list[Hit]:
             continue
         v = int(n.value)
         tail = text[n.end:n.end + 40]
+        if not g.any_after_number.match(tail):
+            continue
         if (m := g.streak.match(tail)) and v <= 40:
             hits.append(Hit(n.start, n.end + m.end(), v, None, "board.streak"))
         if (m := g.days_first.match(tail)) and (b := _small_int(m.group("n"))) and 1 <= b <= v:
@@ -200,10 +206,11 @@ class _Namer:
         self.by_start: dict[int, tuple] = {}
         for c in state.companies:
             for m in c.mentions:
-                s, e = view.of[m._nstart], view.of[m._nend]
+                ns, ne = offsets(m)
+                s, e = view.of[ns], view.of[ne]
                 self.by_end.setdefault(e, (c, s))
                 self.by_start.setdefault(s, (c, e))
-        self.theme_spans = [(view.of[m._nstart], view.of[m._nend]) for t in state.themes for m in t.mentions]
+        self.theme_spans = [(view.of[ns], view.of[ne]) for t in state.themes for ns, ne in map(offsets, t.mentions)]
 
     @staticmethod
     def resolve(name: str):
@@ -348,6 +355,8 @@ _NAME_HEADERS = {"名称", "股票名称", "简称", "股票简称", "证券简�
 
 def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name, Hit]]:
     """Ladder tables: a `| 5天3板 |` row above stock rows, or a streak cell in a stock's row."""
+    if "|" not in text:
+        return []
     out = []
     col: Optional[int] = None
     current: Optional[Hit] = None
@@ -451,4 +460,4 @@ class Boards(Component):
     def process(self, doc: Doc, state: RecapState) -> None:
         state.boards = extract_boards(state)
         for b in state.boards:
-            add_span(doc, "boards", b._nstart, b._nend, b.company)
+            add_span(doc, "boards", *offsets(b), b.company)

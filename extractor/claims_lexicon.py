@@ -84,6 +84,57 @@ class ClaimRules(RuleModel):
     modality: Modalities
 
 
+class BoundedDict(dict):
+    """A memo that starts afresh when it holds `size` entries."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= self.size:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+class Affixes:
+    """The longest of a set of plain words that a string starts or ends with (as a regex alternation
+    of the words anchored at the start or end finds it, with a few set lookups instead)."""
+
+    def __init__(self, words):
+        self.words = frozenset(w for w in words if w)
+        self._by_first = self._lengths_by(lambda w: w[0])
+        self._by_last = self._lengths_by(lambda w: w[-1])
+
+    def _lengths_by(self, char) -> dict[str, list[int]]:
+        """For each first (last) character, the lengths of the words with it, longest first."""
+        out: dict[str, set[int]] = {}
+        for w in self.words:
+            out.setdefault(char(w), set()).add(len(w))
+        return {c: sorted(lengths, reverse=True) for c, lengths in out.items()}
+
+    def prefix(self, s: str) -> int:
+        """Length of the longest word that `s` starts with (0: none)."""
+        if s:
+            for n in self._by_first.get(s[0], ()):
+                if n <= len(s) and s[:n] in self.words:
+                    return n
+        return 0
+
+    def suffix(self, s: str) -> int:
+        """Length of the longest word that `s` ends with (0: none)."""
+        if s:
+            for n in self._by_last.get(s[-1], ()):
+                if n <= len(s) and s[-n:] in self.words:
+                    return n
+        return 0
+
+
+# The marker opening a list item: 1、 2. 一、 (3) ④ a.
+LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
+_PEEL_CHARS = " \t\u3000、,，.。:：;；\"'“”‘’|*#-—>"
+_LEAD_MARKS = ("龙头", "龙一", "领涨股", "其中")
+
 MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
 NO_MODALITY = len(MODALITY_ORDER)  # the rank of no modality cue
 
@@ -118,20 +169,27 @@ class Lexicon:
         self.trail_re = re.compile(rf"(?:{_alt(c.strip.trail)})$")
         self.reporting_re = re.compile(rf"(?:{_alt(c.strip.reporting)})\s*$")
         self.not_in = tuple(c.strip.not_in)
+        self.not_in_re = re.compile(words_re(self.not_in))
         self.pronouns = set(c.strip.pronouns)
         self.generic_subjects = set(c.strip.generic)
         self.market_of_index = c.market_of_index
         self.turnover_metrics = set(m.turnover_metrics)
         self.protected = tuple(c.classes.suffixes)
+        self.lead = Affixes(c.strip.lead)
+        self.trail = Affixes(c.strip.trail)
+        self.protected_end = Affixes(self.protected)
+        self._peeled: dict[str, str] = BoundedDict(50000)
+        self.subject_words: dict[str, object] = BoundedDict(50000)  # claims.subject_words of a text
         self.name_endings = tuple(c.classes.name_endings)
+        self.class_or_name_endings = self.protected + self.name_endings
         self.class_endings = tuple(x for x in c.classes.suffixes if len(x) > 1)
 
         p = c.periods
         year = r"(?<!\d)(?:19|20)\d{2}"
         absolute = "|".join(f"(?:{a.replace('{y}', year)})" for a in p.absolute)
-        core = f"(?:{absolute}|{_alt([*p.relative, *p.anaphoric, *p.intraday])})"
+        core = f"(?:{absolute}|{words_re([*p.relative, *p.anaphoric, *p.intraday])})"
         self.period_re = guarded(re.compile(
-            rf"{_alt(p.standalone)}|(?:(?:{_alt(p.before)})\s?)?{core}(?:{_alt(p.after)})?|{p.time}"))
+            rf"{words_re(p.standalone)}|(?:(?:{words_re(p.before)})\s?)?{core}(?:{words_re(p.after)})?|{p.time}"))
         self.time_re = re.compile(p.time)
         self.intraday = set(p.intraday)
         self.anaphoric = set(p.anaphoric)
@@ -142,6 +200,56 @@ class Lexicon:
         self.modality_rank = {w: MODALITY_ORDER.index(k) for w, k in self.modality_of.items()}
         self.modality_re = guarded(re.compile(rf"(?P<no>{words_re(mo.not_cue)})|(?P<w>{words_re(self.modality_of)})"))
 
+
+    def peel(self, s: str) -> str:
+        """`s` without a list marker and the lead-in and trailing words that are never a subject."""
+        peeled = self._peeled.get(s)
+        if peeled is None:
+            peeled = self._peeled[s] = self._peel(s)
+        return peeled
+
+    def _peel(self, s: str) -> str:
+        m = LIST_MARKER.match(s)
+        if m:
+            s = s[m.end():]
+        if "\n" in s.strip():
+            return self._peel_by_patterns(s)
+        for _ in range(12):
+            before = s
+            s = s.strip().strip(_PEEL_CHARS)
+            n = self.lead.prefix(s)
+            if n and n < len(s):
+                s = s[n:]
+            n = self.trail.suffix(s)
+            if n and n < len(s) and self.protected_end.suffix(s) <= n:
+                s = s[:-n]
+            if s == before:
+                break
+        return self._after_lead_marks(s)
+
+    def _peel_by_patterns(self, s: str) -> str:
+        """The same peeling for text with an inner line break (where `$` matches before it too)."""
+        for _ in range(12):
+            before = s
+            s = s.strip().strip(_PEEL_CHARS)
+            m = self.lead_re.match(s)
+            if m and m.end() < len(s):
+                s = s[m.end():]
+            m = self.trail_re.search(s)
+            if m and m.start() > 0 and not any(
+                    s.endswith(p) and len(p) > len(m.group()) for p in self.protected):
+                s = s[:m.start()]
+            if s == before:
+                break
+        return self._after_lead_marks(s)
+
+    @staticmethod
+    def _after_lead_marks(s: str) -> str:
+        for mark in _LEAD_MARKS:
+            i = s.rfind(mark)
+            if 0 <= i and i + len(mark) < len(s):
+                s = s[i + len(mark):]
+        return s.strip(" 、,，")
 
     @property
     def pos(self):

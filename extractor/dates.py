@@ -30,17 +30,18 @@ from typing import Optional
 from spacy.tokens import Doc
 
 from .component import Component, register
+from .fast_regex import guarded
 from .numbers import chinese_value
 from .rules import RuleModel, load_toml
 from .state import RecapState
 
 _ISO = re.compile(r"(?<!\d)(20\d{2})[-_.]?([01]\d)[-_.]?([0-3]\d)(?!\d)")
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_FULL = re.compile(
+_FULL = guarded(re.compile(
     rf"(?<!\d)(?P<y>(?:19|20)\d{{2}}|[一二][〇零○一二三四五六七八九]{{3}})\s*(?:年\s*(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})(?:\s*[日号])?"
-    r"|(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})(?!\d))")
-_MONTH_DAY = re.compile(rf"(?<![\d年./-])(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]")
-_BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|\s*[一二三四五六七八九十]{1,3}\s*月|度|报|代)")
+    r"|(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})(?!\d))"))
+_MONTH_DAY = guarded(re.compile(rf"(?<![\d年./-])(?P<m>{_NUM})\s*月\s*(?P<d>{_NUM})\s*[日号]"))
+_BARE_YEAR = guarded(re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|\s*[一二三四五六七八九十]{1,3}\s*月|度|报|代)"))
 _SENT_END = "。!?;！？；\n"
 
 

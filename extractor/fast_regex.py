@@ -106,8 +106,15 @@ def first_class(pattern: re.Pattern) -> Optional[str]:
     if pattern.flags & re.IGNORECASE or not isinstance(pattern.pattern, str):
         return None
     try:
-        pieces, nullable = _first(P.parse(pattern.pattern, pattern.flags))
-    except (_Unknown, re.error, TypeError, ValueError):
+        return _class_of(P.parse(pattern.pattern, pattern.flags))
+    except (re.error, TypeError, ValueError):
+        return None
+
+
+def _class_of(parsed) -> Optional[str]:
+    try:
+        pieces, nullable = _first(parsed)
+    except (_Unknown, TypeError, ValueError):
         return None
     if nullable or not pieces:
         return None
@@ -117,12 +124,15 @@ def first_class(pattern: re.Pattern) -> Optional[str]:
 def guarded(pattern: re.Pattern) -> re.Pattern:
     """`pattern` with a lookahead on its possible first characters (same matches, faster searches);
     unchanged where `re` skips ahead by itself already."""
+    if pattern.flags & re.IGNORECASE or not isinstance(pattern.pattern, str):
+        return pattern
     try:
-        if _scanned_fast(P.parse(pattern.pattern, pattern.flags)):
-            return pattern
+        parsed = P.parse(pattern.pattern, pattern.flags)
     except (re.error, TypeError, ValueError):
         return pattern
-    cls = first_class(pattern)
+    if _scanned_fast(parsed):
+        return pattern
+    cls = _class_of(parsed)
     if cls is None:
         return pattern
     try:

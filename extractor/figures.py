@@ -18,7 +18,7 @@ from .component import Component, register
 from .models import Figure
 from .numbers import Number, parse
 from .rules import RuleModel, alternation as _alt, load_toml
-from .state import RecapState, add_span
+from .state import RecapState, add_spans
 
 
 class ContextRules(RuleModel):
@@ -214,11 +214,12 @@ class Figures(Component):
 
     def process(self, doc: Doc, state: RecapState) -> None:
         text = state.text
-        for f in self.finder.find(text, state.numbers, lambda pos: state.sentence_span(pos)[0]):
+        found = self.finder.find(text, state.numbers, lambda pos: state.sentence_span(pos)[0])
+        for f in found:
             fig = state.mention(
                 Figure, f.start, f.end, value=f.value, low=f.low, high=f.high, unit=f.unit,
                 unit_text=f.unit_text, approx=f.approx, sentence=state.sentence_of(f.start), rule=f.rule,
             )
             state.figures.append(fig)
             state.figure_numbers.append(f.number)
-            add_span(doc, "figures", f.start, f.end, f.unit)
+        add_spans(doc, "figures", [(f.start, f.end, f.unit) for f in found])

@@ -25,7 +25,7 @@ from .component import Component, register
 from .fast_regex import guarded
 from .models import Evidence, IndexQuote
 from .rules import RuleModel, alternation as _alt, load_toml
-from .state import RecapState, add_span
+from .state import RecapState, add_span, offsets
 
 _SENT_END = "。!?;！？；\n"
 _SENT_END_RE = re.compile(f"[{re.escape(_SENT_END)}]")
@@ -121,6 +121,11 @@ class Grammar:
                 vague,
             ))
         self._for_kinds: dict[tuple[bool, bool, bool], list[CompiledFamily]] = {}
+        # A family with a `before` needs it to match, one without needs its `after`: a number
+        # that neither of these finds around it fills no family.
+        plain = [f for f in self.families if f.vague is None]
+        self.any_before = guarded(re.compile("|".join(f"(?:{f.before.pattern})" for f in plain if f.before)))
+        self.any_after_only = guarded(re.compile("|".join(f"(?:{f.after.pattern})" for f in plain if not f.before)))
         t, s = r.turnover, r.scope
         self.q_whole, self.q_three, self.q_bare = (re.compile(x(v)) for v in (t.whole, t.three, t.bare))
         self.q_sh, self.q_sz, self.q_reject = (re.compile(x(v)) for v in (t.shanghai, t.shenzhen, t.reject))
@@ -235,7 +240,10 @@ class View:
             pos = b
         segments.append((pos, len(text)))
         self.identity = len(segments) == 1  # nothing cut: every offset maps to itself
-        self.text = text if self.identity else "".join(text[a:b] for a, b in segments)
+        if self.identity:
+            self.text, self.kept, self.of = text, range(len(text)), range(len(text) + 1)
+            return
+        self.text = "".join(text[a:b] for a, b in segments)
         kept: list[int] = []
         of: list[int] = []  # of[i]: how many kept offsets lie before i
         for a, b in segments:
@@ -280,12 +288,14 @@ class _Matcher:
         self.numbers = self.view.numbers(state.numbers)
         # 放量1260亿至1.35万亿 reads as a range to the numbers layer: its upper end is a level
         for n in list(self.numbers):
+            if n.value is not None or n.high is None:
+                continue
             k = max(n.text.rfind("至"), n.text.rfind("到"))
-            if n.is_range and k > 0 and n.high is not None:
+            if k > 0:
                 self.numbers.append(replace(n, text=n.text[k + 1:], start=n.end - len(n.text) + k + 1,
                                             value=n.high, low=None, high=None))
         self.numbers.sort(key=lambda n: (n.start, n.end))
-        self.theme_spans = sorted((of[m._nstart], of[m._nend]) for t in state.themes for m in t.mentions)
+        self.theme_spans = sorted((of[s], of[e]) for t in state.themes for s, e in map(offsets, t.mentions))
         self.theme_starts = [s for s, _ in self.theme_spans]
 
     # ---- scope guards
@@ -358,14 +368,16 @@ class _Matcher:
         parts: list[tuple[str, Candidate]] = []  # per-exchange turnovers, summed later
         nums = self.numbers
         for i, n in enumerate(nums):
-            s0 = sentence_start(text, n.start, 48)  # the longest `before` phrase fits in 48
-            window = text[s0:n.start]
-            if g.comparison.match(n.text) or g.comparison_before.search(window):
-                continue  # a threshold (炸板率>35%), not a value
-            tail = text[n.end:n.end + 40]
             fits = (_kind_ok(n, "count"), _kind_ok(n, "percent"), _kind_ok(n, "money"))
             if not any(fits):
                 continue
+            s0 = sentence_start(text, n.start, 48)  # the longest `before` phrase fits in 48
+            window = text[s0:n.start]
+            tail = text[n.end:n.end + 40]
+            if not g.any_after_only.match(tail) and not g.any_before.search(window):
+                continue
+            if g.comparison.match(n.text) or g.comparison_before.search(window):
+                continue  # a threshold (炸板率>35%), not a value
             for f in g.families_for(fits):
                 b = f.before.search(window) if f.before else None
                 if f.before and not b:
@@ -492,8 +504,7 @@ def extract_market(state: RecapState) -> None:
             value = int(round(value))
         setattr(market, key, value)
         s, e = matcher.view.back(c.start, c.end)
-        market.evidence[key] = Evidence(**state.norm.span(s, e), rule=c.rule)
-        market.evidence[key]._nstart, market.evidence[key]._nend = s, e
+        market.evidence[key] = state.mention(Evidence, s, e, rule=c.rule)
     market.indices = [
         state.mention(IndexQuote, *matcher.view.back(s, e), name=name, close=close, change_pct=change, rule=rule)
         for name, close, change, s, e, rule in matcher.indices()
@@ -510,4 +521,4 @@ class MarketStats(Component):
     def process(self, doc: Doc, state: RecapState) -> None:
         extract_market(state)
         for ev in state.market.evidence.values():
-            add_span(doc, "market", ev._nstart, ev._nend)
+            add_span(doc, "market", *offsets(ev))

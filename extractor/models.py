@@ -28,6 +28,13 @@ class Mention(_Model):
     _nstart: int = PrivateAttr(default=0)
     _nend: int = PrivateAttr(default=0)
 
+    def __getattr__(self, name: str):
+        # Private attributes, read straight from where pydantic keeps them (its own lookup is slow).
+        try:
+            return object.__getattribute__(self, "__pydantic_private__")[name]
+        except (AttributeError, KeyError, TypeError):
+            return super().__getattr__(name)
+
 
 class Evidence(Mention):
     rule: str

@@ -122,13 +122,15 @@ def _check_text(text: str) -> str:
 _BLOCK_TAGS = "p|br|div|li|ul|ol|tr|td|th|table|h[1-6]|section|article|blockquote|hr|pre|header|footer"
 _INLINE_TAGS = "span|strong|b|i|em|u|a|font|img|sup|sub|small|big|code|mark|s|strike|ins|del|label"
 _PIECES = re.compile(
+    # Every piece starts with one of these characters: positions without one are passed over at once.
+    r"(?=[<&/\u200b-\u200f\u2060\ufeff\u00ad \t\u00a0\u3000])(?:"
     # An unclosed script, style, comment or CDATA runs to the end, as in a browser (and a search stays linear).
     r"(?P<drop><(?:script|style)\b[^<>]{0,2000}>.*?(?:</(?:script|style)\s*>|$)|<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$))"
     rf"|(?P<block></?(?:{_BLOCK_TAGS})\b[^<>]{{0,2000}}>)"
     rf"|(?P<tag></?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]{{0,2000}})?/?>|(?<![\w<])/(?:{_INLINE_TAGS})>)"
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
     r"|(?P<invisible>[\u200b-\u200f\u2060\ufeff\u00ad])"
-    r"|(?<=[0-9０-９])(?P<gap>[ \t\u00a0\u3000]+)(?=[万萬亿億千百兆元%％倍])",
+    r"|(?<=[0-9０-９])(?P<gap>[ \t\u00a0\u3000]+)(?=[万萬亿億千百兆元%％倍]))",
     re.DOTALL | re.IGNORECASE,
 )
 
@@ -136,6 +138,17 @@ _HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _HALF.update({0x3000: 0x20, 0x00A0: 0x20, 0xFFE5: 0xA5, 0xFFE0: 0xA2, 0x2212: 0x2D, 0x2014: 0x2D})
 # 2014 (em dash) is left alone below where it is a long dash; only the minus sign matters to numbers.
 del _HALF[0x2014]
+_HALF_CHARS = {chr(k): chr(v) for k, v in _HALF.items()}
+assert not _HALF_CHARS.keys() & set(_HALF_CHARS.values())  # no result is replaced again
+
+
+def _halfwidth(text: str) -> str:
+    """`text.translate(_HALF)`: one replace per character present, far faster than translating."""
+    for ch in _HALF_CHARS.keys() & set(text):
+        text = text.replace(ch, _HALF_CHARS[ch])
+    return text
+
+
 # A full-width comma after an ASCII digit stays full-width: it ends a clause (涨停20，跌停3) and must not
 # read as a thousands separator (the numbers layer applies the same rule).
 _CLAUSE_COMMA = re.compile(r"(?<=[0-9])，")
@@ -203,6 +216,10 @@ class Normalized:
         return self._oends[i]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
+        if len(self._copy) == 1 and self._copy[0] and self._ostarts[0] == 0:  # a plain copy: no map
+            size = self._oends[0]
+            ostart = min(start, size)
+            return ostart, max(ostart, min(end, size) if end > 0 else 0)
         ostart = self.orig_start(start)
         return ostart, max(ostart, self.orig_end(end))
 
@@ -279,7 +296,7 @@ def normalize(original: str) -> Normalized:
         add(original[last:], last, len(original), True)
 
     joined = "".join(out)
-    stage1 = joined.translate(_HALF)
+    stage1 = _halfwidth(joined)
     if "，" in joined:
         stage1 = _keep_clause_commas(joined, stage1)
     simplified = _convert_same_length(stage1, "t2s")

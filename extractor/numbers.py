@@ -180,6 +180,8 @@ class _Grammar:
         self.between_after = re.compile(rf"(?<![ ])[ ]*+(?:{_alt(rg['between_after'])})")
         self.between_before = re.compile(rf"(?:{_alt(rg['between_before'])})[ ]*(?:第)?[ ]*$")
         self.joiner = re.compile(rf"[ ]*(?:{_alt(b.joiners)})?[ ]*")
+        # A gap between two numbers holds one of these where it can join them into a range.
+        self.range_word_starts = frozenset(w[0] for w in [*rg["connectors"], *rg["between_join"]])
         self.per = {k: Decimal(v) for k, v in r.percent.per.items()}
         # First/last characters of the words around a core: most numbers have none, skip the regex.
         before_words = [*b.low_prefix, *b.high_prefix, *b.exact_prefix, b.than, *r.approx["prefix"],
@@ -300,7 +302,9 @@ _PLAIN = re.compile(r"\d+(?:\.\d+)?")
 _LONG_DIGITS = re.compile(r"\d{25}")
 
 
+@lru_cache(maxsize=4096)
 def _core_value(s: str, g: _Grammar) -> Optional[_Core]:
+    """The value of a numeral core (cached: callers only read it)."""
     if _PLAIN.fullmatch(s):
         return _Core(value=Decimal(s), arabic=True, length=len(s))
     if len(s) == 1:
@@ -562,6 +566,8 @@ def _range(a: Number, b: Number, t: str, text: str, g: _Grammar) -> Optional[Num
         return None
     if a.value is None or b.value is None or b.lead or (a.low is not None or a.high is not None) \
             and a.lead:
+        return None
+    if g.range_word_starts.isdisjoint(gap):
         return None
     # Between: 10000与20000之间, 位于20和30之间.
     if g.between_join.fullmatch(gap):

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional, TypeVar
+from types import UnionType
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal, Optional, TypeVar, Union, get_args, get_origin
 
+from annotated_types import Ge
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 from spacy.tokens import Doc
 
 from .models import Board, Claim, Company, Figure, Market, Mention, Theme
@@ -14,6 +19,7 @@ if TYPE_CHECKING:
     from .numbers import Number
 
 M = TypeVar("M", bound=Mention)
+B = TypeVar("B", bound=BaseModel)
 
 
 @dataclass
@@ -48,11 +54,10 @@ class RecapState:
 
     def mention(self, model: type[M], nstart: int, nend: int, **fields) -> M:
         """Build an output item for a normalized span: text/start/end point into the original."""
-        if model is Mention and not fields:
-            return _mention(self.norm.span(nstart, nend), nstart, nend)
-        item = model(**self.norm.span(nstart, nend), **fields)
-        item._nstart, item._nend = nstart, nend
-        return item
+        values = self.norm.span(nstart, nend)
+        if fields:
+            values.update(fields)
+        return build(model, values, _nstart=nstart, _nend=nend)
 
     def sentence_of(self, pos: int) -> int:
         if not self._sent_starts:
@@ -65,19 +70,109 @@ class RecapState:
         return self.sentences[self.sentence_of(pos)]
 
 
-_MENTION_FIELDS = frozenset(Mention.model_fields)
+def build(model: type[B], values: dict, **private) -> B:
+    """`model(**values)`, with private attributes set from `private`.
 
-
-def _mention(span: dict, nstart: int, nend: int) -> Mention:
-    """A bare Mention, the most frequent item, made the way `Mention.model_construct` makes one
-    (its span needs no checks), with its private offsets set in the same step."""
-    item = Mention.__new__(Mention)
-    setattr_ = object.__setattr__
-    setattr_(item, "__dict__", span)
-    setattr_(item, "__pydantic_fields_set__", set(_MENTION_FIELDS))
-    setattr_(item, "__pydantic_extra__", None)
-    setattr_(item, "__pydantic_private__", {"_nstart": nstart, "_nend": nend})
+    Values that already have their field's exact type and meet its bounds are taken as they are
+    (as `model_construct` would take them, so outputs are the same); anything else (a value to
+    convert, a missing or unknown field) goes through pydantic's validation.
+    """
+    spec = _specs.get(model)
+    if spec is None:
+        spec = _specs[model] = _BuildSpec(model)
+    item = spec.construct(values, private) if spec.checkable else None
+    if item is None:
+        item = model(**values)
+        for name, value in private.items():
+            setattr(item, name, value)
     return item
+
+
+class _BuildSpec:
+    """What `build` checks of a model's fields: the types each keeps as they are and the strings
+    its Literal allows (`accepts`), and the minimums. `checkable` is False for a model with
+    validators of its own or with fields `build` cannot check."""
+
+    def __init__(self, model: type[BaseModel]):
+        self.model = model
+        self.names = frozenset(model.model_fields)
+        self.required = frozenset(name for name, info in model.model_fields.items() if info.is_required())
+        self.defaults = {name: info.default for name, info in model.model_fields.items()}  # in field order
+        self.private = {name: attr.get_default() for name, attr in model.__private_attributes__.items()}
+        self.accepts: dict[str, tuple[frozenset, frozenset]] = {}
+        self.minimums: list[tuple[str, object]] = []
+        self.checkable = _plain_model(model)
+        for name, info in model.model_fields.items():
+            accepts = _accepts(info.annotation)
+            minimum = [m.ge for m in info.metadata if isinstance(m, Ge)]
+            if accepts is None or len(minimum) != len(info.metadata) or info.default_factory is not None \
+                    or type(info.default) not in _IMMUTABLE_DEFAULTS:
+                self.checkable = False
+            self.accepts[name] = accepts
+            if minimum:
+                self.minimums.append((name, minimum[0]))
+
+    def construct(self, values: dict, private: dict):
+        if not (self.required <= values.keys() <= self.names):
+            return None
+        accepts = self.accepts
+        for name, value in values.items():
+            types, literals = accepts[name]
+            if type(value) not in types and not (type(value) is str and value in literals):
+                return None
+        for name, minimum in self.minimums:
+            value = values.get(name)
+            if value is not None and not value >= minimum:
+                return None
+        item = self.model.__new__(self.model)
+        set_ = object.__setattr__
+        set_(item, "__dict__", {**self.defaults, **values})
+        set_(item, "__pydantic_fields_set__", set(values))
+        set_(item, "__pydantic_extra__", None)
+        set_(item, "__pydantic_private__", {**self.private, **private} if self.private else None)
+        return item
+
+
+_specs: dict[type, _BuildSpec] = {}
+_PLAIN_TYPES = (str, int, float, bool, type(None))
+_IMMUTABLE_DEFAULTS = (*_PLAIN_TYPES, type(PydanticUndefined))
+
+
+def _plain_model(model: type[BaseModel]) -> bool:
+    """No validators, and no model_post_init but pydantic's own (which sets private attributes)."""
+    d = model.__pydantic_decorators__
+    if d.validators or d.field_validators or d.root_validators or d.model_validators:
+        return False
+    post_init = model.model_post_init
+    while hasattr(post_init, "__wrapped__"):
+        post_init = post_init.__wrapped__
+    return post_init is BaseModel.model_post_init or post_init.__name__ == "init_private_attributes"
+
+
+def _accepts(annotation) -> Optional[tuple[frozenset, frozenset]]:
+    """(the types pydantic keeps as they are, the strings a Literal allows), or None when not known."""
+    if annotation in _PLAIN_TYPES:
+        return frozenset([annotation]), frozenset()
+    origin = get_origin(annotation)
+    if origin is Literal:
+        values = get_args(annotation)
+        return (frozenset(), frozenset(values)) if all(type(v) is str for v in values) else None
+    if origin in (Union, UnionType):
+        types, literals = set(), set()
+        for arg in get_args(annotation):
+            accepts = _accepts(arg)
+            if accepts is None:
+                return None
+            types |= accepts[0]
+            literals |= accepts[1]
+        return frozenset(types), frozenset(literals)
+    return None
+
+
+def offsets(item: Mention) -> tuple[int, int]:
+    """An item's span in the normalized text."""
+    private = item.__pydantic_private__
+    return private["_nstart"], private["_nend"]
 
 
 def get_state(doc: Doc) -> RecapState:
@@ -104,8 +199,16 @@ def longest_first(found: list[S], size: int) -> tuple[list[S], bytearray]:
 
 def add_span(doc: Doc, group: str, nstart: int, nend: int, label: str = "") -> None:
     """Record an item in the Doc's span group `group` (token-aligned, expanded to whole tokens)."""
-    span = doc.char_span(nstart, nend, label=label, alignment_mode="expand")
-    if span is not None:
-        if group not in doc.spans:
-            doc.spans[group] = []
-        doc.spans[group].append(span)
+    add_spans(doc, group, [(nstart, nend, label)])
+
+
+def add_spans(doc: Doc, group: str, items: Iterable[tuple[int, int, str]]) -> None:
+    """`add_span` for many (nstart, nend, label) items at once."""
+    char_span = doc.char_span
+    spans = [span for nstart, nend, label in items
+             if (span := char_span(nstart, nend, label=label, alignment_mode="expand")) is not None]
+    if spans:
+        if group in doc.spans:
+            doc.spans[group].extend(spans)
+        else:
+            doc.spans[group] = spans

@@ -294,19 +294,49 @@ def make_segmenter(user_words: Iterable[str] = (), engine: str | None = None) ->
     return _jieba_segmenter(words)
 
 
+class _Orths(dict):
+    """Word -> its key in the vocab's StringStore, added there on first sight. A Doc made from the
+    keys skips hashing every word again."""
+
+    MAX_WORDS = 1_000_000
+
+    def __init__(self, vocab: Vocab):
+        super().__init__()
+        self.strings = vocab.strings
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.MAX_WORDS:
+            self.clear()
+        orth = self[word] = self.strings.add(word)
+        return orth
+
+
 class JiebaTokenizer:
     """Turns raw article text into a Doc of the normalized text; the original lives in the state."""
 
     def __init__(self, vocab: Vocab, segmenter: Segmenter):
         self.vocab = vocab
         self.segmenter = segmenter
+        self._orths = _Orths(vocab)
 
     def __call__(self, text: str) -> Doc:
         norm = normalize(text)
         words = self.segmenter.cut(norm.text) if norm.text else []
-        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc = self._doc(words)
         doc.user_data["recap"] = RecapState(norm=norm, token_ends=list(accumulate(map(len, words))))
         return doc
+
+    def _doc(self, words: list[str]) -> Doc:
+        spaces = [False] * len(words)
+        if self._orths.strings is self.vocab.strings:
+            orths = self._orths
+            try:
+                return Doc(self.vocab, words=[orths[w] for w in words], spaces=spaces)
+            except KeyError:  # a key whose string the vocab has since dropped
+                orths.clear()
+        else:
+            self._orths = _Orths(self.vocab)
+        return Doc(self.vocab, words=words, spaces=spaces)
 
     # spaCy calls these when saving a pipeline; this one is rebuilt from rules/ instead.
     def to_bytes(self, **kwargs) -> bytes:

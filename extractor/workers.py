@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 
-from .batch import Result, Settings, Task, parse_task
+from .batch import Result, Settings, Task, parse_task, remove_spooled
 
 # Articles sent ahead to each worker, so it never waits for the next one.
 PREFETCH = 2
@@ -48,6 +48,7 @@ class _Worker:
         self.process = ctx.Process(target=_serve, args=(child, settings), daemon=True)
         self.process.start()
         child.close()
+        self.settings = settings
         self.held: deque[Task] = deque()
         self.sent = 0
 
@@ -58,9 +59,13 @@ class _Worker:
             pass
         self.process.join(timeout=5)
         if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+            self.kill()
         self.conn.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        remove_spooled(self.settings.spool_dir, self.process.pid)
 
 
 def _context():
@@ -97,8 +102,7 @@ class WorkerPool:
             if exc[0] is None:
                 w.stop()
             else:
-                w.process.kill()
-                w.process.join()
+                w.kill()
 
     def map(self, tasks: list[Task]) -> Iterator[Result]:
         """Results for `tasks` (indexed 0..n-1), in order."""
@@ -143,6 +147,7 @@ class WorkerPool:
 
     def _replace(self, i: int, w: _Worker, queue: deque, done: dict) -> None:
         w.process.join()
+        remove_spooled(self.settings.spool_dir, w.process.pid)
         if w.held:
             task = w.held.popleft()
             done[task.index] = Result(task.index, task.path, "error", error=_death(w.process),

@@ -108,6 +108,44 @@ def test_worker_crash_and_exception_are_isolated(folder, tmp_path):
     assert sorted(os.path.basename(a["source"]) for a in lines(jsonl)) == sorted(ARTICLES)
 
 
+# A worker killed while it streams a huge article into the output folder (here: every article is
+# "huge", and the one named killed.txt dies after its first bytes).
+KILLED_WHILE_STREAMING = """
+import os, sys
+import extractor.pipeline as p
+p.HUGE_ARTICLE_CHARS = 1
+real = p.write_in_pieces
+def patched(text, out, **kw):
+    if "killed" in os.path.basename(kw.get("source") or ""):
+        out.write(b'{"article_id": "half-written"')
+        out.flush()
+        os.kill(os.getpid(), 9)
+    return real(text, out, **kw)
+p.write_in_pieces = patched
+from extractor.cli import main
+sys.argv = ["recap", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers inherit the patch by fork")
+@pytest.mark.parametrize("target", ["out", "jsonl"])
+def test_worker_killed_mid_huge_article_leaves_no_temporary_file(folder, tmp_path, target):
+    (folder / "killed.txt").write_text("涨停80家，跌停3家。" * 5, encoding="utf-8")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    where = ["--out", dest] if target == "out" else ["--jsonl", dest / "all.jsonl"]
+    cmd = [sys.executable, "-c", KILLED_WHILE_STREAMING, "parse", folder, *where, "--jobs", "2"]
+    r = subprocess.run([*map(str, cmd)], capture_output=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 1
+    assert "killed.txt: worker crashed (killed by SIGKILL)" in r.stderr.decode()
+    assert not [p.name for p in dest.iterdir() if p.name.endswith(".tmp")]
+    if target == "out":
+        assert sorted(p.stem for p in dest.glob("*.json")) == sorted(n.split(".")[0] for n in ARTICLES)
+    else:
+        assert sorted(os.path.basename(a["source"]) for a in lines(dest / "all.jsonl")) == sorted(ARTICLES)
+
+
 def test_rerun_resumes_out_dir(folder, tmp_path):
     out = tmp_path / "out"
     assert recap("parse", folder, "--out", out, "--jobs", "2").returncode == 0

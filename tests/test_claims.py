@@ -8,6 +8,7 @@ import pytest
 
 from extractor import extract
 from extractor.claims import claim_key, resolve_period
+from extractor.models import Claim
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "claims"
 FIELDS = ("subject", "metric", "period", "modality")
@@ -90,6 +91,13 @@ def test_one_claim_per_figure_with_key():
     keys = [c.key for c in a.claims]
     assert keys == ["沪深两市|成交额|2025-03-14", "上证指数|涨幅|2025-03-14"]
     assert all(a.figures[c.figure].text == c.text for c in a.claims)
+
+
+def test_claims_are_the_models_pydantic_would_validate():
+    a = extract("今日两市成交额1.3万亿，沪指涨1.2%，涨停20家。", date="2025-03-14")
+    for c in a.claims:
+        assert Claim.model_validate(c.model_dump()) == c
+        assert Claim.model_validate(c.model_dump()).model_fields_set == c.model_fields_set
 
 
 def test_keys_agree_across_wordings_and_days():

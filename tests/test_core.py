@@ -113,3 +113,55 @@ def test_a_bare_mention_made_fast_is_the_validated_mention():
     assert fast == slow and fast.model_dump() == slow.model_dump() and "茅" in fast.text
     assert (fast._nstart, fast._nend) == (0, 4) and fast.model_fields_set == slow.model_fields_set
     assert fast.model_copy(update={"start": 9}).start == 9
+
+
+_FIGURE = dict(text="12%", start=3, end=6, value=12, unit="percent", unit_text="%", sentence=2, rule="percent.symbol")
+
+
+@pytest.mark.parametrize("model, values", [
+    ("Figure", _FIGURE),
+    ("Figure", {**_FIGURE, "value": 1.5, "low": 1, "high": None, "approx": True, "modality": "forecast"}),
+    ("Figure", {**_FIGURE, "value": True}),  # a bool is converted: validated
+    ("Figure", {**_FIGURE, "sentence": 2.0}),
+    ("IndexQuote", dict(text="沪指", start=0, end=2, name="上证指数", close=3358, change_pct=-0.39, rule="index.partial")),
+    ("Board", dict(text="友好集团7板", start=0, end=6, company="友好集团", boards=7, status="sealed", rule="board.streak")),
+    ("Evidence", dict(text="涨停80家", start=0, end=5, rule="limit_up.word_first")),
+    ("Claim", dict(key="a|b|c", unit="count", figure=0, text="80家", start=0, end=3, rule="claims.per_figure", value=80)),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_built_items_are_the_validated_items(model, values):
+    from extractor import models
+    from extractor.state import build
+
+    cls = getattr(models, model)
+    fast, slow = build(cls, dict(values)), cls(**values)
+    assert fast == slow and fast.model_fields_set == slow.model_fields_set
+    assert json.dumps(fast.model_dump(mode="json")) == json.dumps(slow.model_dump(mode="json"))
+
+
+@pytest.mark.parametrize("values", [
+    {**_FIGURE, "start": -1}, {**_FIGURE, "unit": "yen"}, {**_FIGURE, "extra": 1},
+    {k: v for k, v in _FIGURE.items() if k != "rule"}, {**_FIGURE, "value": "twelve"},
+])
+def test_built_items_are_checked_like_validated_ones(values):
+    from pydantic import ValidationError
+
+    from extractor.models import Figure
+    from extractor.state import build
+
+    with pytest.raises(ValidationError):
+        Figure(**values)
+    with pytest.raises(ValidationError):
+        build(Figure, dict(values))
+
+
+def test_docs_made_from_word_keys_are_docs_made_from_words():
+    from spacy.tokens import Doc
+
+    from extractor import pipeline
+
+    nlp = pipeline.load()
+    for text in ("沪指涨0.39%，报3358点。", "新词甲乙丙丁戊己庚辛壬癸9876543", ""):
+        doc = nlp.make_doc(text)
+        words = [t.text for t in doc]
+        assert doc.to_bytes(exclude=["user_data"]) == \
+            Doc(nlp.vocab, words=words, spaces=[False] * len(words)).to_bytes(exclude=["user_data"])

@@ -27,7 +27,17 @@ Python API (stable; the `recap ingest/search/timeline/compare` commands are thin
 
 All results are plain dataclasses with `to_dict()`, or lists of dicts.
 """
-from .core import IngestReport, Store, open_store
-from .db import SCHEMA_VERSION, StoreError
+_EXPORTS = {"IngestReport": "core", "Store": "core", "open_store": "core", "SCHEMA_VERSION": "db",
+            "StoreError": "db"}
+__all__ = sorted(_EXPORTS)
 
-__all__ = ["IngestReport", "SCHEMA_VERSION", "Store", "StoreError", "open_store"]
+
+def __getattr__(name: str):
+    # Imported on first use, so that `recap parse` does not pay for the store's modules.
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value

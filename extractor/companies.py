@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span
 from .component import Component, register
 from .models import Company, Mention
 from .rules import RuleModel, load_toml, load_tsv, rules_path
-from .state import RecapState, add_span, longest_first
+from .state import RecapState, add_spans, longest_first
 from .surfaces import Surfaces
 
 M = TypeVar("M")
@@ -734,12 +734,11 @@ def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Option
 
 
 def record_spans(doc: Doc, state: RecapState, group: str, spans: Iterable[tuple[int, int, str]]) -> None:
-    """`add_span` for each (normalized start, end, label): the Doc's span group `group` gets them,
-    expanded to whole tokens."""
+    """`state.add_spans`: the Doc's span group `group` gets each (normalized start, end, label),
+    expanded to whole tokens, placed by bisecting the tokenizer's token ends."""
     ends = state.token_ends
     if ends is None or len(ends) != len(doc):
-        for s, e, label in spans:
-            add_span(doc, group, s, e, label)
+        add_spans(doc, group, spans)
         return
     made = []
     labels: dict[str, int] = {}

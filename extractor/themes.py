@@ -23,7 +23,7 @@ from .companies import _finditer_in, article_view, built, fold, record_spans
 from .component import Component, register
 from .models import Mention, Theme
 from .rules import RuleModel, load_toml, rules_path
-from .state import RecapState, longest_first
+from .state import RecapState, longest_first, offsets
 from .surfaces import Surfaces
 
 # ---------------------------------------------------------------- rules schema
@@ -368,12 +368,6 @@ class _Group:
     role: Optional[str] = None
 
 
-def _normalized(m: Mention) -> tuple[int, int]:
-    """A mention's normalized offsets (its private attributes, read without pydantic's attribute hook)."""
-    private = m.__pydantic_private__
-    return private["_nstart"], private["_nend"]
-
-
 def _extract(state: RecapState, doc: Optional[Doc], freq: Optional[dict]) -> dict[str, _Group]:
     view = article_view(state, doc)
     text = view.text
@@ -383,7 +377,7 @@ def _extract(state: RecapState, doc: Optional[Doc], freq: Optional[dict]) -> dic
     company_spans = []
     for c in state.companies:
         for mn in c.mentions:
-            s, e = _normalized(mn)
+            s, e = offsets(mn)
             if not view.identity:
                 s, e = to_view.get(s), to_view.get(e - 1)
                 if s is None or e is None:

@@ -100,12 +100,13 @@ def _spool_prefix(pid: int) -> str:
 
 
 def remove_spooled(spool_dir: Optional[str], pid: Optional[int]) -> None:
-    """Remove what a dead worker left half-written in the spool folder (its files carry its pid)."""
+    """Remove what a dead worker left half-written in the spool folder: its unfinished files carry
+    its pid (finished ones are renamed without it, and their results may still be on the way)."""
     if not spool_dir or pid is None:
         return
     prefix = _spool_prefix(pid)
     try:
-        names = [n for n in os.listdir(spool_dir) if n.startswith(prefix) and n.endswith(".json.tmp")]
+        names = [n for n in os.listdir(spool_dir) if n.startswith(prefix) and n.endswith(".json.part")]
     except OSError:
         return
     for name in names:
@@ -121,18 +122,21 @@ def _write_huge(text: str, source: Optional[str], aid: str, settings: Settings) 
 
     import secrets
 
+    token = secrets.token_hex(6)
+    part = os.path.join(settings.spool_dir, f"{_spool_prefix(os.getpid())}{token}.json.part")
+    done = os.path.join(settings.spool_dir, f".recap-{token}.json.tmp")
     # not mkstemp: the output keeps the mode (umask) every other output gets
-    path = os.path.join(settings.spool_dir, f"{_spool_prefix(os.getpid())}{secrets.token_hex(6)}.json.tmp")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with open(fd, "wb", buffering=1 << 20) as fh:
             pipeline.write_in_pieces(text, fh, source=source, date=settings.date, pretty=settings.pretty,
                                      aid=aid, spool_dir=settings.spool_dir)
             fh.write(b"\n")
+        os.replace(part, done)
     except BaseException:
-        os.unlink(path)
+        os.unlink(part)
         raise
-    return path
+    return done
 
 
 # An output longer than this (a huge article's) is judged by its head: the fields before "figures".

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from extractor.batch import scan_jsonl
+from extractor.batch import Settings, _write_huge, remove_spooled, scan_jsonl
 from extractor.pipeline import article_id, pipeline_version
 
 from .conftest import ROOT
@@ -139,11 +139,26 @@ def test_worker_killed_mid_huge_article_leaves_no_temporary_file(folder, tmp_pat
     r = subprocess.run([*map(str, cmd)], capture_output=True, cwd=ROOT, timeout=300)
     assert r.returncode == 1
     assert "killed.txt: worker crashed (killed by SIGKILL)" in r.stderr.decode()
-    assert not [p.name for p in dest.iterdir() if p.name.endswith(".tmp")]
+    assert not [p.name for p in dest.iterdir() if p.name.endswith((".tmp", ".part"))]
     if target == "out":
         assert sorted(p.stem for p in dest.glob("*.json")) == sorted(n.split(".")[0] for n in ARTICLES)
     else:
         assert sorted(os.path.basename(a["source"]) for a in lines(dest / "all.jsonl")) == sorted(ARTICLES)
+
+
+def test_a_dead_workers_finished_huge_output_is_kept_for_the_writer(tmp_path):
+    # A worker that finished a huge article and then died: its result (a spooled file) may still
+    # wait for earlier articles, so only what it left unfinished goes.
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    finished = _write_huge("涨停80家，跌停3家。", "a.txt", "id", Settings(spool_dir=str(spool)))
+    unfinished = spool / f".recap-{os.getpid()}-0123456789ab.json.part"
+    unfinished.write_bytes(b'{"article_id": "half')
+    other = spool / ".recap-1-0123456789ab.json.part"  # another worker's
+    other.write_bytes(b"{")
+    remove_spooled(str(spool), os.getpid())
+    assert sorted(p.name for p in spool.iterdir()) == sorted([os.path.basename(finished), other.name])
+    assert json.loads(open(finished, encoding="utf-8").read())["article_id"] == "id"
 
 
 def test_rerun_resumes_out_dir(folder, tmp_path):

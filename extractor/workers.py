@@ -11,12 +11,13 @@ forking is unsafe) each worker is spawned and builds the pipeline once.
 from __future__ import annotations
 
 import multiprocessing as mp
+import selectors
 import signal
 import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 
 from .batch import Result, Settings, Task, parse_task, remove_spooled
 
@@ -92,17 +93,36 @@ class WorkerPool:
 
             pipeline.load()
         self.settings = settings
-        self.workers = [_Worker(self.ctx, settings) for _ in range(max(1, jobs))]
+        # One selector for the whole run: each worker's pipe and its process's sentinel.
+        self.selector = selectors.DefaultSelector()
+        self.workers: list[_Worker] = []
+        for _ in range(max(1, jobs)):
+            self.workers.append(self._start())
+
+    def _start(self) -> _Worker:
+        w = _Worker(self.ctx, self.settings)
+        self.selector.register(w.conn, selectors.EVENT_READ, w)
+        self.selector.register(w.process.sentinel, selectors.EVENT_READ, w)
+        return w
+
+    def _forget(self, w: _Worker) -> None:
+        for handle in (w.conn, w.process.sentinel):
+            try:
+                self.selector.unregister(handle)
+            except (KeyError, ValueError, OSError):
+                pass
 
     def __enter__(self) -> "WorkerPool":
         return self
 
     def __exit__(self, *exc) -> None:
         for w in self.workers:
+            self._forget(w)
             if exc[0] is None:
                 w.stop()
             else:
                 w.kill()
+        self.selector.close()
 
     def map(self, tasks: list[Task]) -> Iterator[Result]:
         """Results for `tasks` (indexed 0..n-1), in order."""
@@ -113,8 +133,9 @@ class WorkerPool:
         while next_index < len(tasks):
             for i, w in enumerate(self.workers):
                 if w.sent >= ARTICLES_PER_WORKER and not w.held:
+                    self._forget(w)
                     w.stop()
-                    self.workers[i] = w = _Worker(self.ctx, self.settings)
+                    self.workers[i] = w = self._start()
                 while (queue and len(w.held) < PREFETCH and w.sent < ARTICLES_PER_WORKER
                        and queue[0].index < next_index + window):
                     task = queue.popleft()
@@ -124,16 +145,34 @@ class WorkerPool:
                         w.conn.send(task)
                     except OSError:
                         break  # it died: found below
-            ready = wait([w.conn for w in self.workers] + [w.process.sentinel for w in self.workers])
+            ready = {key.data for key, _ in self.selector.select()}
             for i, w in enumerate(list(self.workers)):
-                if w.conn in ready or w.process.sentinel in ready:
-                    for r in self._drain(w):
+                if w not in ready:
+                    continue
+                if w.process.is_alive():
+                    # One result per wake-up (the pipe stays ready while more are waiting): polling
+                    # for the next one would cost a system call per result.
+                    r = self._receive(w)
+                    if r is not None:
                         done[r.index] = r
-                    if not w.process.is_alive():
-                        self._replace(i, w, queue, done)
+                    continue
+                for r in self._drain(w):
+                    done[r.index] = r
+                self._replace(i, w, queue, done)
             while next_index in done:
                 yield done.pop(next_index)
                 next_index += 1
+
+    @staticmethod
+    def _receive(w: _Worker) -> "Result | None":
+        if not w.held:
+            return None  # only an end of file can be waiting: the sentinel follows
+        try:
+            result = w.conn.recv()
+        except (EOFError, OSError):
+            return None
+        w.held.popleft()
+        return result
 
     def _drain(self, w: _Worker) -> list[Result]:
         results = []
@@ -153,5 +192,6 @@ class WorkerPool:
             done[task.index] = Result(task.index, task.path, "error", error=_death(w.process),
                                       kind="crash", size=task.size)
             queue.extendleft(reversed(w.held))
+        self._forget(w)
         w.conn.close()
-        self.workers[i] = _Worker(self.ctx, self.settings)
+        self.workers[i] = self._start()

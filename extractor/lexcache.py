@@ -1,8 +1,8 @@
 """Lexicons built once and kept as pickles in the cache folder, keyed by what they are built from.
 
 Building the company lexicon (thousands of names, each in its Traditional and Simplified forms,
-with an Aho-Corasick automaton) takes half a second of every cold start; loading its pickle takes
-a few hundredths. The key is a digest of the rules files and the source files of the code that
+with the surfaces its Aho-Corasick automaton is made from) takes half a second of every cold start;
+loading its pickle takes a few hundredths (the automaton itself is rebuilt from the surfaces). The key is a digest of the rules files and the source files of the code that
 builds it (and the Python and OpenCC versions), so any change to either builds it again.
 RECAP_NO_LEXICON_CACHE=1 always builds.
 """

@@ -28,7 +28,7 @@ from .claims_periods import choose_period, clean_period, note_period, resolve_pe
 from .claims_tables import table_line
 from .component import Component, register
 from .models import Claim, Figure
-from .state import RecapState
+from .state import RecapState, construct
 
 __all__ = ["Claims", "attribute", "build_claims", "claim_key", "lexicon", "resolve_period"]
 
@@ -355,18 +355,6 @@ def canonical_subject(subject: Optional[str], lex: Lexicon) -> Optional[str]:
     return lex.canonical_subject.get(subject, subject)
 
 
-def _claim(fields: dict) -> Claim:
-    """A Claim from every field's value, all of the right type (from a figure): what
-    `Claim.model_construct` makes, without its field-by-field defaults and aliases."""
-    claim = _new(Claim)
-    _set(claim, "__dict__", fields)
-    _set(claim, "__pydantic_fields_set__", set(fields))
-    _set(claim, "__pydantic_extra__", None)
-    _set(claim, "__pydantic_private__", None)
-    return claim
-
-
-_new, _set = object.__new__, object.__setattr__
 
 
 def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim]:
@@ -374,7 +362,7 @@ def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim
     out, day = [], state.trading_date
     for i, f in enumerate(state.figures):
         key = claim_key(canonical_subject(f.subject, lex), f.metric, resolve_period(f.period, day))
-        out.append(_claim(dict(
+        out.append(construct(Claim, dict(
             key=key, subject=f.subject, metric=f.metric, period=f.period, value=f.value, low=f.low,
             high=f.high, unit=f.unit, modality=f.modality, figure=i, text=f.text, start=f.start,
             end=f.end, rule="claims.per_figure",

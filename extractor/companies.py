@@ -21,18 +21,17 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Optional, TypeVar
+from typing import Literal, Optional
 
 from pydantic import Field
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .component import Component, register
 from .models import Company, Mention
 from .rules import RuleModel, load_toml, load_tsv, rules_path
-from .state import RecapState, add_spans, longest_first
+from .state import RecapState, add_spans, construct, longest_first
 from .surfaces import Surfaces
 
-M = TypeVar("M")
 
 # ---------------------------------------------------------------- rules schemas
 
@@ -711,48 +710,14 @@ def _extract(state: RecapState, doc: Optional[Doc], freq: Optional[dict]) -> lis
     return sorted(groups.values(), key=lambda g: g.spans[0][0])
 
 
-def built(model: type[M], fields: dict) -> M:
-    """An output item from values already of the fields' types, every field given in order: what
-    `model.model_construct(**fields)` makes, without its (slower than validating) Python code."""
-    item = model.__new__(model)
-    setattr_ = object.__setattr__
-    setattr_(item, "__dict__", fields)
-    setattr_(item, "__pydantic_fields_set__", set(fields))
-    setattr_(item, "__pydantic_extra__", None)
-    setattr_(item, "__pydantic_private__", None)
-    return item
-
-
 def _company(g: _Group) -> Company:
     ent = g.entity
-    return built(Company, {"name": g.name, "code": ent.code, "exchange": ent.exchange, "listed": ent.listed,
+    return construct(Company, {"name": g.name, "code": ent.code, "exchange": ent.exchange, "listed": ent.listed,
                            "mentions": g.mentions, "rule": g.rule})
 
 
 def extract_companies(state: RecapState, doc: Optional[Doc] = None, freq: Optional[dict] = None) -> list[Company]:
     return [_company(g) for g in _extract(state, doc, freq)]
-
-
-def record_spans(doc: Doc, state: RecapState, group: str, spans: Iterable[tuple[int, int, str]]) -> None:
-    """`state.add_spans`: the Doc's span group `group` gets each (normalized start, end, label),
-    expanded to whole tokens, placed by bisecting the tokenizer's token ends."""
-    ends = state.token_ends
-    if ends is None or len(ends) != len(doc):
-        add_spans(doc, group, spans)
-        return
-    made = []
-    labels: dict[str, int] = {}
-    for s, e, label in spans:
-        first, last = bisect_right(ends, s), bisect_right(ends, e - 1)  # the tokens holding s and e - 1
-        if e > 0 and last < len(ends):
-            if label not in labels:
-                labels[label] = doc.vocab.strings.add(label)
-            made.append(Span(doc, first, last + 1, label=labels[label]))
-    if made:
-        if group in doc.spans:
-            doc.spans[group].extend(made)
-        else:
-            doc.spans[group] = made
 
 
 @register
@@ -766,4 +731,4 @@ class Companies(Component):
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
         groups = _extract(state, doc, getattr(segmenter, "FREQ", None))
         state.companies = [_company(g) for g in groups]
-        record_spans(doc, state, "companies", ((s, e, g.name) for g in groups for s, e in g.spans))
+        add_spans(doc, "companies", ((s, e, g.name) for g in groups for s, e in g.spans))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal, Optional, TypeVar, Union, get_args, g
 from annotated_types import Ge
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from .models import Board, Claim, Company, Figure, Market, Mention, Theme
 from .normalize import Normalized
@@ -124,13 +124,21 @@ class _BuildSpec:
             value = values.get(name)
             if value is not None and not value >= minimum:
                 return None
-        item = self.model.__new__(self.model)
-        set_ = object.__setattr__
-        set_(item, "__dict__", {**self.defaults, **values})
-        set_(item, "__pydantic_fields_set__", set(values))
-        set_(item, "__pydantic_extra__", None)
-        set_(item, "__pydantic_private__", {**self.private, **private} if self.private else None)
-        return item
+        return construct(self.model, {**self.defaults, **values}, set(values),
+                         {**self.private, **private} if self.private else None)
+
+
+def construct(model: type[B], fields: dict, fields_set: Optional[set] = None,
+              private: Optional[dict] = None) -> B:
+    """An item from values known to be valid, every field given in order: what
+    `model.model_construct` makes, without its (slower than validating) Python code."""
+    item = model.__new__(model)
+    set_ = object.__setattr__
+    set_(item, "__dict__", fields)
+    set_(item, "__pydantic_fields_set__", set(fields) if fields_set is None else fields_set)
+    set_(item, "__pydantic_extra__", None)
+    set_(item, "__pydantic_private__", private)
+    return item
 
 
 _specs: dict[type, _BuildSpec] = {}
@@ -204,11 +212,33 @@ def add_span(doc: Doc, group: str, nstart: int, nend: int, label: str = "") -> N
 
 def add_spans(doc: Doc, group: str, items: Iterable[tuple[int, int, str]]) -> None:
     """`add_span` for many (nstart, nend, label) items at once."""
-    char_span = doc.char_span
-    spans = [span for nstart, nend, label in items
-             if (span := char_span(nstart, nend, label=label, alignment_mode="expand")) is not None]
+    ends = getattr(doc.user_data.get("recap"), "token_ends", None)
+    if ends is not None and len(ends) == len(doc):
+        spans = _spans_at_token_ends(doc, ends, items)
+    else:
+        spans = _char_spans(doc, items)
     if spans:
         if group in doc.spans:
             doc.spans[group].extend(spans)
         else:
             doc.spans[group] = spans
+
+
+def _char_spans(doc: Doc, items: Iterable[tuple[int, int, str]]) -> list[Span]:
+    char_span = doc.char_span
+    return [span for nstart, nend, label in items
+            if (span := char_span(nstart, nend, label=label, alignment_mode="expand")) is not None]
+
+
+def _spans_at_token_ends(doc: Doc, ends: list[int], items: Iterable[tuple[int, int, str]]) -> list[Span]:
+    """What `_char_spans` makes, placed by bisecting the tokenizer's token ends (the tokens are the
+    text cut without gaps) instead of by spaCy's character lookup."""
+    spans = []
+    labels: dict[str, int] = {}
+    for nstart, nend, label in items:
+        first, last = bisect_right(ends, nstart), bisect_right(ends, nend - 1)  # tokens of nstart, nend - 1
+        if nend > 0 and last < len(ends):
+            if label not in labels:
+                labels[label] = doc.vocab.strings.add(label)
+            spans.append(Span(doc, first, last + 1, label=labels[label]))
+    return spans

@@ -19,11 +19,11 @@ from typing import Literal, Optional
 from pydantic import Field
 from spacy.tokens import Doc
 
-from .companies import _finditer_in, article_view, built, fold, record_spans
+from .companies import _finditer_in, article_view, fold
 from .component import Component, register
 from .models import Mention, Theme
 from .rules import RuleModel, load_toml, rules_path
-from .state import RecapState, longest_first, offsets
+from .state import RecapState, add_spans, construct, longest_first, offsets
 from .surfaces import Surfaces
 
 # ---------------------------------------------------------------- rules schema
@@ -419,7 +419,7 @@ def extract_themes(state: RecapState, doc: Optional[Doc] = None, freq: Optional[
 
 
 def _theme(name: str, g: _Group) -> Theme:
-    return built(Theme, {"name": name, "leaders": g.leaders, "role": g.role, "mentions": g.mentions, "rule": g.rule})
+    return construct(Theme, {"name": name, "leaders": g.leaders, "role": g.role, "mentions": g.mentions, "rule": g.rule})
 
 
 class _Identity:
@@ -452,4 +452,4 @@ class Themes(Component):
         segmenter = getattr(self.nlp.tokenizer, "segmenter", None)
         groups = _extract(state, doc, getattr(segmenter, "FREQ", None))
         state.themes = [_theme(name, g) for name, g in groups.items()]
-        record_spans(doc, state, "themes", ((s, e, name) for name, g in groups.items() for s, e in g.spans))
+        add_spans(doc, "themes", ((s, e, name) for name, g in groups.items() for s, e in g.spans))

@@ -165,3 +165,20 @@ def test_docs_made_from_word_keys_are_docs_made_from_words():
         words = [t.text for t in doc]
         assert doc.to_bytes(exclude=["user_data"]) == \
             Doc(nlp.vocab, words=words, spaces=[False] * len(words)).to_bytes(exclude=["user_data"])
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "corpus" / "articles").glob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt")),
+                         ids=lambda p: p.name)
+def test_span_groups_placed_by_token_ends_are_spacys_char_spans(path, monkeypatch):
+    from extractor import pipeline, state
+
+    nlp = pipeline.load()
+
+    def groups():
+        doc = nlp(decode(path.read_bytes()))
+        return {g: [(s.start, s.end, s.label_) for s in doc.spans[g]] for g in doc.spans}
+
+    fast = groups()
+    monkeypatch.setattr(state, "_spans_at_token_ends", lambda doc, ends, items: state._char_spans(doc, items))
+    assert fast == groups()
+    assert {"figures", "companies", "themes"} <= fast.keys()

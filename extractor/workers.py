@@ -65,6 +65,10 @@ class _Worker:
 
     def kill(self) -> None:
         self.process.kill()
+        self.reap()
+
+    def reap(self) -> None:
+        """Wait for the ended process; remove what it left unfinished in the spool folder."""
         self.process.join()
         remove_spooled(self.settings.spool_dir, self.process.pid)
 
@@ -185,8 +189,7 @@ class WorkerPool:
         return results
 
     def _replace(self, i: int, w: _Worker, queue: deque, done: dict) -> None:
-        w.process.join()
-        remove_spooled(self.settings.spool_dir, w.process.pid)
+        w.reap()
         if w.held:
             task = w.held.popleft()
             done[task.index] = Result(task.index, task.path, "error", error=_death(w.process),

@@ -27,6 +27,7 @@ from .component import Component, register
 from .market import View, article_view, sentence_start
 from .models import Board
 from .numbers import chinese_value
+from .fast_regex import any_of
 from .rules import RuleModel, alternation as _alt, load_toml
 from .state import RecapState, add_span, offsets
 
@@ -74,8 +75,7 @@ class Grammar:
         self.tally_before, self.tally_after, self.tally_days = x(p["tally_before"]), x(p["tally_after"]), x(p["tally_days"])
         # Every streak reading needs one of these right after its number.
         after_number = (self.streak, self.days_first, self.promote, self.within, self.consecutive_after, self.tally_after)
-        self.any_after_number = re.compile("|".join(re.sub(r"\(\?P<\w+>", "(?:", f"(?:{rx.pattern})")
-                                                    for rx in after_number))
+        self.any_after_number = any_of(after_number)
         words = _alt(r.words)
         self.words = re.compile(_expand(f"(?:{words}){{board_end}}", r.pieces))
         n = r.names

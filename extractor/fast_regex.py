@@ -141,6 +141,16 @@ def guarded(pattern: re.Pattern) -> re.Pattern:
         return pattern
 
 
+def any_of(patterns) -> re.Pattern:
+    """One pattern matching where any of `patterns` does (a quick test before trying them one by
+    one); their group names are dropped, so that two may use the same name."""
+    patterns = list(patterns)
+    flags = 0
+    for p in patterns:
+        flags |= p.flags
+    return re.compile("|".join(re.sub(r"\(\?P<\w+>", "(?:", f"(?:{p.pattern})") for p in patterns), flags)
+
+
 def words_re(words) -> str:
     """A pattern matching the longest of `words` (plain text, not patterns) at a position."""
     trie: dict = {}

@@ -22,7 +22,7 @@ from typing import Optional
 from spacy.tokens import Doc
 
 from .component import Component, register
-from .fast_regex import guarded
+from .fast_regex import any_of, guarded
 from .models import Evidence, IndexQuote
 from .rules import RuleModel, alternation as _alt, load_toml
 from .state import RecapState, add_span, offsets
@@ -124,8 +124,8 @@ class Grammar:
         # A family with a `before` needs it to match, one without needs its `after`: a number
         # that neither of these finds around it fills no family.
         plain = [f for f in self.families if f.vague is None]
-        self.any_before = guarded(re.compile("|".join(f"(?:{f.before.pattern})" for f in plain if f.before)))
-        self.any_after_only = guarded(re.compile("|".join(f"(?:{f.after.pattern})" for f in plain if not f.before)))
+        self.any_before = guarded(any_of(f.before for f in plain if f.before))
+        self.any_after_only = guarded(any_of(f.after for f in plain if not f.before))
         t, s = r.turnover, r.scope
         self.q_whole, self.q_three, self.q_bare = (re.compile(x(v)) for v in (t.whole, t.three, t.bare))
         self.q_sh, self.q_sz, self.q_reject = (re.compile(x(v)) for v in (t.shanghai, t.shenzhen, t.reject))

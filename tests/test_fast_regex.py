@@ -7,7 +7,7 @@ import re
 import pytest
 
 from extractor.claims import lexicon
-from extractor.fast_regex import first_class, guarded, words_re
+from extractor.fast_regex import any_of, first_class, guarded, words_re
 
 from .conftest import ROOT
 
@@ -72,3 +72,10 @@ def test_words_re_matches_the_longest_word_like_a_flat_alternation(words):
 def test_words_re_of_nothing_matches_nothing():
     assert re.compile(words_re([])).search("anything") is None
     assert re.compile(words_re([""])).search("anything") is None
+
+
+def test_any_of_matches_where_one_of_its_patterns_does_even_with_shared_group_names():
+    parts = [re.compile(r"(?P<n>\d+)板"), re.compile(r"(?P<n>\d+)天\d+板"), re.compile(r"连板")]
+    combined = any_of(parts)
+    for text in ["3板", "5天3板", "连板", "涨停", "3天", "板"]:
+        assert bool(combined.match(text)) == any(p.match(text) for p in parts), text

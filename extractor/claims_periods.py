@@ -9,6 +9,7 @@ from typing import Optional
 
 _YEAR = re.compile(r"(?:19|20)\d{2}年")
 _MONTH_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
@@ -66,8 +67,12 @@ def note_period(last: dict[str, str], period: str, kind: str) -> None:
 
 def choose_period(last: dict[str, str], day: Optional[str]) -> Optional[str]:
     """The figure's period from those written before it in its sentence and the day in force:
-    a span (截至11月底) or a day named in the sentence wins, then the day in force, then a time of day."""
+    a span (截至11月底) or a day named in the sentence wins, then the day in force, then a time of day.
+    A clock time in force (a live post's 10:05) says when the post was written, so a time of day
+    written in the sentence (盘中, 午后) comes before it."""
     for kind in ("span", "day"):
         if kind in last:
             return last[kind]
+    if day and "time" in last and _CLOCK.fullmatch(day):
+        return last["time"]
     return day if day else last.get("time")

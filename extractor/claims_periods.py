@@ -10,6 +10,7 @@ from typing import Optional
 _YEAR = re.compile(r"(?:19|20)\d{2}年")
 _MONTH_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_WHOLE_OF = {"全年": re.compile(r"(?:19|20)\d{2}|今年|去年|明年|前年"), "全周": re.compile(r"[本上下]周")}
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
@@ -61,8 +62,13 @@ def resolve_period(period: Optional[str], trading_date: Optional[str]) -> Option
 
 def note_period(last: dict[str, str], period: str, kind: str) -> None:
     """Keep the last period of each kind that choosing a figure's period tells apart (a time of day:
-    intraday and anaphoric together)."""
-    last["time" if kind in ("intraday", "anaphoric") else kind] = period
+    intraday and anaphoric together). A whole-of word (全年, 全周) after the year or week it spans
+    (2024年，全年…; 本周…全周…) keeps the one named."""
+    key = "time" if kind in ("intraday", "anaphoric") else kind
+    named = last.get(key)
+    if named and period in _WHOLE_OF and _WHOLE_OF[period].fullmatch(named):
+        return
+    last[key] = period
 
 
 def choose_period(last: dict[str, str], day: Optional[str]) -> Optional[str]:

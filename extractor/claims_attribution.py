@@ -68,6 +68,7 @@ def resolve_cue(cue: Cue, unit: str) -> str:
     return cue.by_unit.get(unit, cue.name)
 
 
+_TRAILING_TAGS = frozenset(("d", "v", "vd", "ad", "p", "c"))
 _UNSEEN = object()
 
 
@@ -227,11 +228,23 @@ class Attribution:
         parts = _AND.split(s)
         if len(parts) > 1 and all(len(p) >= 2 for p in parts):
             s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
+        s = self._without_trailing_adverbs(s)
         if self.valid_subject(s, loose=possessive):
             return s
         found = [m for m in self.lex.subject_re.finditer(s)
                  if m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())]
         return found[-1].group() if found else None
+
+    def _without_trailing_adverbs(self, s: str) -> str:
+        """A known subject followed by adverbs and verbs only (创业板更弹, 两家公司双双): the subject."""
+        known = self.lex.canonical_subject
+        for k in range(len(s) - 1, 1, -1):
+            head = s[:k]
+            if head in known or head in self.company_names:
+                if all(t in _TRAILING_TAGS for _, t in self.tags(s[k:])):
+                    return head
+                break
+        return s
 
     def companies_in(self, a: int, b: int) -> list[tuple[str, str]]:
         """(surface, canonical name) of company mentions inside text[a:b]."""

@@ -68,7 +68,7 @@ def resolve_cue(cue: Cue, unit: str) -> str:
     return cue.by_unit.get(unit, cue.name)
 
 
-_TRAILING_TAGS = frozenset(("d", "v", "vd", "ad", "p", "c"))
+_PREDICATE_START = frozenset(("d", "v", "vd", "vn", "ad", "p", "c", "t"))
 _UNSEEN = object()
 
 
@@ -228,20 +228,25 @@ class Attribution:
         parts = _AND.split(s)
         if len(parts) > 1 and all(len(p) >= 2 for p in parts):
             s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
-        s = self._without_trailing_adverbs(s)
+        s = self._without_predicate(s)
         if self.valid_subject(s, loose=possessive):
             return s
         found = [m for m in self.lex.subject_re.finditer(s)
                  if m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())]
         return found[-1].group() if found else None
 
-    def _without_trailing_adverbs(self, s: str) -> str:
-        """A known subject followed by adverbs and verbs only (创业板更弹, 两家公司双双): the subject."""
-        known = self.lex.canonical_subject
+    def _without_predicate(self, s: str) -> str:
+        """A known subject, or a list of companies, followed by a predicate (创业板更弹, 昆仑万维获资金
+        加仓, 甲公司、乙公司均走出): the subject."""
+        known, companies = self.lex.canonical_subject, self.company_names
+        if s in known or s in companies:
+            return s
         for k in range(len(s) - 1, 1, -1):
             head = s[:k]
-            if head in known or head in self.company_names:
-                if all(t in _TRAILING_TAGS for _, t in self.tags(s[k:])):
+            if head in known or head in companies or (
+                    "、" in head and all(part in companies for part in head.split("、"))):
+                tail = self.tags(s[k:])
+                if tail and tail[0][1] in _PREDICATE_START:
                     return head
                 break
         return s

@@ -329,7 +329,7 @@ def named_subject(att: Attribution, cs: int, ce: int, end: int, topic_only: bool
         # 跌幅最小的为中国通号 / 涨幅靠后的海南椰岛: the name closing the clause
         clause_text = att.state.text[cs:ce].rstrip("，,：:。；;！？!? \n")
         tail = _NAMED_TAIL.search(clause_text)
-        if tail and (tail.group("is") or tail.group("code")) and not att.lex.metric_re.search(tail.group("name")) \
+        if tail and (tail.group("is") or tail.group("code")) and not att.lex.names_metric(tail.group("name")) \
                 and att.valid_subject(tail.group("name")):
             subj = tail.group("name")
     return subj

@@ -194,7 +194,7 @@ class Attribution:
             key = (s, True, label)
         else:
             # X的<metric> (字节跳动2024年的资本开支): a possessor is a subject even when jieba tags it oddly
-            possessive = raw.rstrip().endswith("的") and self.lex.metric_re.match(text, b) is not None
+            possessive = raw.rstrip().endswith("的") and self.lex.metric_starts(text, b)
             key = (s, False, possessive)
         if key not in self._named:
             self._named[key] = self._topic(s, label) if topic_only else self._subject_of(s, possessive)
@@ -291,6 +291,8 @@ class Attribution:
                 if longer and longer.end() > e and not (cue_of.get(w) or cue_of.get(longer.group())):
                     (s, e), w = longer.span(), longer.group()
             pos = e
+            if w in lex.not_metric:
+                continue
             cue = cue_of.get(w)
             k = bisect_right(period_starts, s) - 1
             if k >= 0 and e <= period_ends[k] and not (cue and b - e <= 1):

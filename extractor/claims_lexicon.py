@@ -38,6 +38,7 @@ class MetricRules(RuleModel):
     board_terms: list[str] = []
     turnover_metrics: list[str] = []
     defaults: dict[str, str] = {}
+    not_metrics: list[str] = []  # phrases holding a metric word that name no metric (规模以上)
 
 
 class Classes(RuleModel):
@@ -152,7 +153,8 @@ class Lexicon:
             for w in (name, *aliases):
                 self.term_of.setdefault(w, name)
         self.cue_of: dict[str, Cue] = {w: cue for cue in m.cues for w in cue.words}
-        self.metric_re = re.compile(words_re([*self.term_of, *self.cue_of]))
+        self.not_metric = frozenset(m.not_metrics)
+        self.metric_re = re.compile(words_re([*self.term_of, *self.cue_of, *self.not_metric]))
         gap = r"(?:个股|股票|只股票|家公司|公司|股|只|家)?(?:均|全部|集体|纷纷)?"
         self.after_of = {w: a for a in m.after for w in a.words}
         self.after_re = re.compile(rf"\s?{gap}(?P<w>{_alt(self.after_of)})")
@@ -200,6 +202,14 @@ class Lexicon:
         self.modality_rank = {w: MODALITY_ORDER.index(k) for w, k in self.modality_of.items()}
         self.modality_re = guarded(re.compile(rf"(?P<no>{words_re(mo.not_cue)})|(?P<w>{words_re(self.modality_of)})"))
 
+
+
+    def names_metric(self, s: str) -> bool:
+        return any(m.group() not in self.not_metric for m in self.metric_re.finditer(s))
+
+    def metric_starts(self, text: str, pos: int) -> bool:
+        m = self.metric_re.match(text, pos)
+        return m is not None and m.group() not in self.not_metric
 
     def peel(self, s: str) -> str:
         """`s` without a list marker and the lead-in and trailing words that are never a subject."""

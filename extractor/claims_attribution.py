@@ -28,6 +28,8 @@ _DAYS_END = re.compile(r"\d{1,2}天$")
 _AND = re.compile(r"[和与及]")
 _COMPARED_END = re.compile(r"(?:较|比|相比|同比|环比|相较)$")
 _NEW_HIGH = re.compile(r".{0,3}(?:新高|新低)")
+_DATELINE = re.compile(r"(?:电|讯|专讯|消息)")
+_TODAY = ("今日", "今天")
 _DIGIT_OR_DAY = re.compile(r"\d|[今昨]")
 
 
@@ -376,10 +378,16 @@ class Attribution:
     def article_day(self) -> Optional[str]:
         """The day the article is about, as first written (今日, 15日, 3月2日): figures with no period
         of their own refer to it."""
+        dateline = None
         for m in self.all_periods():
             if self.period_kind(m) == "day" and self.lex.day_re.fullmatch(m.group()):
-                return m.group()
-        return None
+                if dateline is None and _DATELINE.match(self.state.text, m.end()):
+                    dateline = m.group()  # 台北22日电: the text may name the same day as it writes it (今天)
+                    continue
+                if dateline is None or m.group() in _TODAY:
+                    return m.group()
+                break
+        return dateline
 
     def period_kind(self, m: re.Match) -> str:
         kind = self._period_kinds.get(m.span())

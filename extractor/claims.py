@@ -186,8 +186,10 @@ def hold_opening_day(att: Attribution, carry: Carry, cs: int, matches) -> None:
         kind = att.period_kind(m)
         if kind == "reference":
             continue
-        if kind == "day" and att.peel(att.state.text[cs:m.start()]) == "" and not m.group().startswith(
-                ("截", "到", "从", "自")):
+        before = att.peel(att.state.text[cs:m.start()])
+        if before.endswith("(") and (before == "(" or att.lex.period_re.fullmatch(before[:-1])):
+            before = ""  # 今日(9月26日)
+        if kind == "day" and before == "" and not m.group().startswith(("截", "到", "从", "自")):
             carry.period = clean_period(m.group())
         return
 

@@ -365,7 +365,12 @@ class Attribution:
 
     def all_periods(self) -> list[re.Match]:
         if self._periods is None:
-            self._periods = list(self.lex.period_re.finditer(self.state.text))
+            text = self.state.text
+            found = list(self.lex.period_re.finditer(text))
+            # 今日(9月26日), 近3个交易日(9月24日—26日): the date in brackets names the period
+            self._periods = [m for m, after in zip(found, found[1:] + [None])
+                             if not (after and after.start() == m.end() + 1 and text[m.end()] == "("
+                                     and text[after.end():after.end() + 1] == ")")]
             self._period_starts = [m.start() for m in self._periods]
         return self._periods
 

@@ -30,6 +30,8 @@ _COMPARED_END = re.compile(r"(?:较|比|相比|同比|环比|相较)$")
 _NEW_HIGH = re.compile(r".{0,3}(?:新高|新低)")
 _DATELINE = re.compile(r"(?:电|讯|专讯|消息)")
 _TODAY = ("今日", "今天")
+_YESTERDAY = ("昨日", "昨天")
+_SAME_CLAUSE = re.compile(r"[^，,。；;！？!?\n]{0,12}")
 _DIGIT_OR_DAY = re.compile(r"\d|[今昨]")
 
 
@@ -384,11 +386,15 @@ class Attribution:
         """The day the article is about, as first written (今日, 15日, 3月2日): figures with no period
         of their own refer to it."""
         dateline = None
-        for m in self.all_periods():
+        text, periods = self.state.text, self.all_periods()
+        for i, m in enumerate(periods):
             if self.period_kind(m) == "day" and self.lex.day_re.fullmatch(m.group()):
-                if dateline is None and _DATELINE.match(self.state.text, m.end()):
+                if dateline is None and _DATELINE.match(text, m.end()):
                     dateline = m.group()  # 台北22日电: the text may name the same day as it writes it (今天)
                     continue
+                if m.group() in _YESTERDAY and i + 1 < len(periods) and periods[i + 1].group() in _TODAY \
+                        and _SAME_CLAUSE.fullmatch(text, m.end(), periods[i + 1].start()):
+                    continue  # 昨日6连板今日跌停: yesterday set against the day the article is about
                 if dateline is None or m.group() in _TODAY:
                     return m.group()
                 break

@@ -65,6 +65,8 @@ def note_period(last: dict[str, str], period: str, kind: str) -> None:
     intraday and anaphoric together). A whole-of word (全年, 全周) after the year or week it spans
     (2024年，全年…; 本周…全周…) keeps the one named."""
     key = "time" if kind in ("intraday", "anaphoric") else kind
+    if kind == "anaphoric":
+        last["anaphoric"] = period
     named = last.get(key)
     if named and period in _WHOLE_OF and _WHOLE_OF[period].fullmatch(named):
         return
@@ -79,6 +81,8 @@ def choose_period(last: dict[str, str], day: Optional[str]) -> Optional[str]:
     for kind in ("span", "day"):
         if kind in last:
             return last[kind]
+    if "anaphoric" in last:
+        return last["anaphoric"]  # 当日 written in the sentence: the day in force, as written
     if day and "time" in last and _CLOCK.fullmatch(day):
         return last["time"]
     return day if day else last.get("time")

@@ -121,15 +121,18 @@ def _check_text(text: str) -> str:
 # ---------------------------------------------------------------- normalization
 _BLOCK_TAGS = "p|br|div|li|ul|ol|tr|td|th|table|h[1-6]|section|article|blockquote|hr|pre|header|footer"
 _INLINE_TAGS = "span|strong|b|i|em|u|a|font|img|sup|sub|small|big|code|mark|s|strike|ins|del|label"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _PIECES = re.compile(
     # Every piece starts with one of these characters: positions without one are passed over at once.
-    r"(?=[<&/\u200b-\u200f\u2060\ufeff\u00ad \t\u00a0\u3000])(?:"
+    r"(?=[<&/\u200b-\u200f\u2060\ufeff\u00ad \t\u00a0\u3000(（])(?:"
     # An unclosed script, style, comment or CDATA runs to the end, as in a browser (and a search stays linear).
     r"(?P<drop><(?:script|style)\b[^<>]{0,2000}>.*?(?:</(?:script|style)\s*>|$)|<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$))"
     rf"|(?P<block></?(?:{_BLOCK_TAGS})\b[^<>]{{0,2000}}>)"
     rf"|(?P<tag></?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]{{0,2000}})?/?>|(?<![\w<])/(?:{_INLINE_TAGS})>)"
     r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
     r"|(?P<invisible>[\u200b-\u200f\u2060\ufeff\u00ad])"
+    # Pinyin that some pages put after a character (收盤(pán)報(bào)): a tone mark tells it from a note.
+    rf"|(?<=[\u4e00-\u9fff])(?P<ruby>[(（](?=[a-zü]{{0,5}}[{_TONED}])[a-z{_TONED}ü]{{1,6}}[)）])"
     r"|(?<=[0-9０-９])(?P<gap>[ \t\u00a0\u3000]+)(?=[万萬亿億千百兆元%％倍]))",
     re.DOTALL | re.IGNORECASE,
 )

@@ -62,9 +62,21 @@ def test_article_id_is_sha256_prefix_of_decoded_text():
     ("龍頭\u200b股", "龙头股"),
     ("涨停62，308只收跌", "涨停62，308只收跌"),  # a clause comma after an ASCII digit stays full-width
     ("成交１，２３４亿，涨停", "成交1,234亿,涨停"),
+    ("收盤(pán)報(bào)12.3元", "收盘报12.3元"),  # pinyin a page put after characters
+    ("當(dāng)日交易", "当日交易"),
+    ("宁德时代(CATL)涨3%", "宁德时代(CATL)涨3%"),  # no tone mark: a note, kept
+    ("中国平安(601318)", "中国平安(601318)"),
 ])
 def test_normalization(raw, expected):
     assert normalize(raw).text == expected
+
+
+def test_spans_map_back_through_pinyin():
+    raw = "當(dāng)日有738只收盤(pán)報(bào)漲"
+    a = extract(raw)
+    fig = next(f for f in a.figures if f.text.startswith("738"))
+    assert raw[fig.start:fig.end] == fig.text
+    assert fig.period == "当日"
 
 
 def test_normalized_spans_map_back_through_markup():

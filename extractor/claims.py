@@ -180,6 +180,8 @@ def _subject_scope_ends(lines: list[tuple[int, int]], opens: list[bool]) -> list
     return out
 
 
+_CLOSE_OF_DAY = re.compile(r"(?:截至|截止)(.+?)(?:收盘|收市)")
+
 def hold_opening_day(att: Attribution, carry: Carry, cs: int, matches) -> None:
     """A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it."""
     for m in matches:
@@ -189,8 +191,14 @@ def hold_opening_day(att: Attribution, carry: Carry, cs: int, matches) -> None:
         before = att.peel(att.state.text[cs:m.start()])
         if before.endswith("(") and (before == "(" or att.lex.period_re.fullmatch(before[:-1])):
             before = ""  # 今日(9月26日)
-        if kind == "day" and before == "" and not m.group().startswith(("截", "到", "从", "自")):
+        if before != "":
+            return
+        if kind == "day" and not m.group().startswith(("截", "到", "从", "自")):
             carry.period = clean_period(m.group())
+        elif kind == "span":
+            close = _CLOSE_OF_DAY.fullmatch(m.group())  # 截至今日收盘: the day named holds
+            if close and att.lex.day_re.fullmatch(close.group(1)):
+                carry.period = close.group(1)
         return
 
 

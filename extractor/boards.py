@@ -396,6 +396,9 @@ def _table_boards(text: str, namer: _Namer, hits: list[Hit]) -> list[tuple[Name,
     return out
 
 
+_INLINE_GAP = re.compile(r"[ \t\u3000]*")
+
+
 def extract_boards(state: RecapState) -> list[Board]:
     g = grammar()
     view = article_view(state)
@@ -413,6 +416,13 @@ def extract_boards(state: RecapState) -> list[Board]:
             continue
         close = ladder_close_at(text, hit.end, g)
         at_line_start = g.ladder_open.search(text, max(0, hit.start - 6), hit.start)
+        if at_line_start and not close:
+            # 7板 中国卫星 (a ladder line with the name after its count): not the name on the line above
+            gap = _INLINE_GAP.match(text, hit.end)
+            first = namer.at_start(gap.end(), shaped=True)
+            if first:
+                found.extend((item, hit, "board.ladder") for item in [first] + namer.list_after(first))
+                continue
         name, promoted, pos = (None, False, hit.start) if (close and at_line_start) else namer.before(hit.start)
         if close and name is None:
             # 5板：友好集团、中百集团 (a ladder line, or a list after the count mid-sentence)

@@ -182,8 +182,10 @@ def _subject_scope_ends(lines: list[tuple[int, int]], opens: list[bool]) -> list
 
 _CLOSE_OF_DAY = re.compile(r"(?:截至|截止)(.+?)(?:收盘|收市)")
 
+
 def hold_opening_day(att: Attribution, carry: Carry, cs: int, matches) -> None:
-    """A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…) holds until another replaces it."""
+    """A day named at the start of a clause (15日A股…, 今日…, 周五收盘时…, 截至今日收盘…) holds until
+    another replaces it."""
     for m in matches:
         kind = att.period_kind(m)
         if kind == "reference":

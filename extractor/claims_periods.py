@@ -62,8 +62,8 @@ def resolve_period(period: Optional[str], trading_date: Optional[str]) -> Option
 
 def note_period(last: dict[str, str], period: str, kind: str) -> None:
     """Keep the last period of each kind that choosing a figure's period tells apart (a time of day:
-    intraday and anaphoric together). A whole-of word (全年, 全周) after the year or week it spans
-    (2024年，全年…; 本周…全周…) keeps the one named."""
+    intraday and anaphoric together; an anaphoric one is also kept on its own). A whole-of word
+    (全年, 全周) after the year or week it spans (2024年，全年…; 本周…全周…) keeps the one named."""
     key = "time" if kind in ("intraday", "anaphoric") else kind
     if kind == "anaphoric":
         last["anaphoric"] = period
@@ -75,14 +75,15 @@ def note_period(last: dict[str, str], period: str, kind: str) -> None:
 
 def choose_period(last: dict[str, str], day: Optional[str]) -> Optional[str]:
     """The figure's period from those written before it in its sentence and the day in force:
-    a span (截至11月底) or a day named in the sentence wins, then the day in force, then a time of day.
-    A clock time in force (a live post's 10:05) says when the post was written, so a time of day
-    written in the sentence (盘中, 午后) comes before it."""
+    a span (截至11月底) or a day named in the sentence wins, then 当日 written in the sentence (the day
+    in force, as written), then the day in force, then a time of day. A clock time in force (a live
+    post's 10:05) says when the post was written, so a time of day written in the sentence (盘中,
+    午后) comes before it."""
     for kind in ("span", "day"):
         if kind in last:
             return last[kind]
     if "anaphoric" in last:
-        return last["anaphoric"]  # 当日 written in the sentence: the day in force, as written
+        return last["anaphoric"]
     if day and "time" in last and _CLOCK.fullmatch(day):
         return last["time"]
     return day if day else last.get("time")

@@ -202,8 +202,6 @@ class Lexicon:
         self.modality_rank = {w: MODALITY_ORDER.index(k) for w, k in self.modality_of.items()}
         self.modality_re = guarded(re.compile(rf"(?P<no>{words_re(mo.not_cue)})|(?P<w>{words_re(self.modality_of)})"))
 
-
-
     def names_metric(self, s: str) -> bool:
         return any(m.group() not in self.not_metric for m in self.metric_re.finditer(s))
 

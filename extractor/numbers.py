@@ -348,9 +348,19 @@ def _num(v: Optional[Decimal]):
 
 
 # ---------------------------------------------------------------- one number with its words
+_AMOUNT_END = re.compile(r"[0-9零一二三四五六七八九十两][万亿千百兆]*(?:元|美元|港元|欧元|日元|英镑)?$")
+
+
 def _sign_ok(t: str, pos: int) -> bool:
-    """A '-' or '+' at pos is a sign, not a dash between two numbers or inside a code."""
-    return pos == 0 or not re.match(r"[0-9A-Za-z.%)\]）\-+~]", t[pos - 1])
+    """A '-' or '+' at pos is a sign, not a dash between two numbers (5000万元-1亿元) or inside a code."""
+    if pos == 0:
+        return True
+    if re.match(r"[0-9A-Za-z.%)\]）\-+~]", t[pos - 1]):
+        return False
+    return not (t[pos - 1] in _AMOUNT_END_CHARS and _AMOUNT_END.search(t, max(0, pos - 8), pos))
+
+
+_AMOUNT_END_CHARS = frozenset("万亿千百兆元")
 
 
 def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> Optional[tuple[Number, int]]:

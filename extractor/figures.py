@@ -150,8 +150,8 @@ class FigureFinder:
                 if chinese_only and (n.value is not None and n.value < 10) and unit not in ("multiple",) \
                         and not self._occurrences(n, unit_text, text, start, end):
                     return None  # 这两家, 三条主线: counting named things
-            elif chinese_only:
-                return None
+            elif chinese_only and not (n.scale_text in ("亿", "万亿") and _SPELLED_DIGIT.search(n.text)):
+                return None  # 三条, 千亿 (a magnitude): but 两万亿, 三千亿 are amounts
             elif re.match(r"[A-Za-z]", text[end:end + 1]):
                 return None
             elif n.scale_text:
@@ -185,6 +185,9 @@ class FigureFinder:
         if self.count_before.search(text, max(0, start - 6), start):
             return Found(start, end, n.value, None, None, "count", None, False, "count.after_count_word", n)
         return None
+
+
+_SPELLED_DIGIT = re.compile(r"[一二三四五六七八九两壹贰叁肆伍陆柒捌玖]")
 
 
 def _scale(v, k):

@@ -327,7 +327,7 @@ def _role(text: str, m: TMatch, role_words: list[int]) -> Optional[str]:
 
 
 _LEADER_AFTER = re.compile(r"(?:领涨|领跌|为龙头|是龙头|带头|最强|最受益|龙头地位)")
-_LEADER_BEFORE = re.compile(r"(?:龙头|龙头是|龙头为|最受益(?:的)?(?:是|为)?|受益股|领涨股|核心标的)\s*$")
+_LEADER_BEFORE = re.compile(r"(?:龙头(?:股)?(?:是|为)?|最受益(?:的)?(?:是|为)?|受益股|领涨股(?:是|为)?|核心标的(?:是|为)?)\s*$")
 _LEADER_HEAD = re.compile(r"以\s*$")  # 以A为首
 
 

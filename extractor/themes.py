@@ -349,7 +349,7 @@ def _leaders(text: str, m: TMatch, company_spans: list[tuple[int, int, str]], ne
                 break
             out.append(name)
             continue
-        before = text[max(m.ext_end, s - 6):s]
+        before = text[max(m.end, s - 6):s]  # with the theme's suffix: 液冷龙头股英维克
         if (_LEADER_AFTER.match(text, e) or _LEADER_BEFORE.search(before)
                 or (_LEADER_HEAD.search(before) and re.match(r"\s*(?:等)?为首", text[e:e + 4]))):
             out.append(name)

@@ -72,6 +72,7 @@ def resolve_cue(cue: Cue, unit: str) -> str:
     return cue.by_unit.get(unit, cue.name)
 
 
+_THEME_AFTER = re.compile(r"(?:概念|板块|题材|产业链|供应链|链|相关|系)")
 _PREDICATE_START = frozenset(("d", "v", "vd", "vn", "ad", "p", "c", "t"))
 _UNSEEN = object()
 
@@ -205,7 +206,10 @@ class Attribution:
         return self._named[key]
 
     def _topic(self, s: str, label: bool) -> Optional[str]:
-        """The topic a clause with no metric names (板块方面：…, 涨幅居前的是…)."""
+        """The topic a clause with no metric names (板块方面：…, 涨幅居前的是…, 宁德时代发布公告)."""
+        head = self._leading_companies(s)
+        if head:
+            return head  # a company or companies, then what they did
         m = self.lex.subject_re.match(s)
         if m and (m.group() in self.lex.canonical_subject or self.noun_phrase(m.group())):
             return m.group()
@@ -222,7 +226,7 @@ class Attribution:
             if self.valid_subject(tail):
                 s = tail
         s = _DAYS_END.sub("", s)  # 西部黄金7天|4板
-        if len(s) > 2 and s[:-1].endswith(self.lex.class_or_name_endings) and \
+        if len(s) > 2 and s not in self.lex.canonical_subject and s[:-1].endswith(self.lex.class_or_name_endings) and \
                 self.tags(s[-1])[0][1] in ("v", "d", "p"):
             s = s[:-1]  # 商业航天概念股|掀涨停潮
         if "的" in s:  # 港股的珍酒李渡: the head after the last 的
@@ -254,6 +258,18 @@ class Attribution:
                     return head
                 break
         return s
+
+    def _leading_companies(self, s: str) -> Optional[str]:
+        """The company, or list of companies, a clause opens with (宁德时代发布公告), unless the
+        words after make it a theme (宁德时代概念) or the clause reports what someone says."""
+        companies = self.company_names
+        if self.lex.reporting_re.search(s):
+            return None  # 某研究院分析师预测: a source, not what the figures are about
+        for k in range(len(s), 1, -1):
+            head = s[:k]
+            if head in companies or ("、" in head and all(part in companies for part in head.split("、"))):
+                return None if _THEME_AFTER.match(s, k) else head
+        return None
 
     def companies_in(self, a: int, b: int) -> list[tuple[str, str]]:
         """(surface, canonical name) of company mentions inside text[a:b]."""

@@ -437,7 +437,7 @@ def extract_boards(state: RecapState) -> list[Board]:
             subject = namer.subject(pos - 1)
             names = [subject] if subject else []
         if not names and hit.rule in ("board.streak", "board.word"):
-            after = re.match(r"\s*([的(（]?)\s*", text[hit.end:hit.end + 4])
+            after = re.match(r"\s*([的(（]|为|是|)\s*", text[hit.end:hit.end + 4])
             late = namer.at_start(hit.end + after.end(), shaped=not after.group(1))
             names = namer.list_after(late) if late else []
         if promoted and hit.status is None:

@@ -72,6 +72,7 @@ def resolve_cue(cue: Cue, unit: str) -> str:
     return cue.by_unit.get(unit, cue.name)
 
 
+_SAID_HEAD = re.compile(r"[^，,、]{0,8}?(?:预计|预测|预期|认为|表示|指出|透露|声称|宣称|显示|披露)")
 _THEME_AFTER = re.compile(r"(?:概念|板块|题材|产业链|供应链|链|相关|系)")
 _PREDICATE_START = frozenset(("d", "v", "vd", "vn", "ad", "p", "c", "t"))
 _UNSEEN = object()
@@ -236,6 +237,9 @@ class Attribution:
         parts = _AND.split(s)
         if len(parts) > 1 and all(len(p) >= 2 for p in parts):
             s = "、".join(parts)  # 中通客车和新华制药 -> 中通客车、新华制药
+        said = _SAID_HEAD.match(s)
+        if said and said.end() < len(s):
+            s = s[said.end():]  # 机构预计|AI服务器, 我们认为|行业: who says it is not what it is about
         s = self._without_predicate(s)
         if self.valid_subject(s, loose=possessive):
             return s

@@ -369,6 +369,22 @@ def canonical_subject(subject: Optional[str], lex: Lexicon) -> Optional[str]:
 
 
 
+def board_subjects(state: RecapState) -> None:
+    """A board count with no subject of its own is about the stocks the boards layer gave it
+    (6板：甲科技、乙股份)."""
+    owners: dict[tuple[int, int], list[str]] = {}
+    for b in state.boards:
+        owners.setdefault((b.start, b.end), []).append(b.company)
+    if not owners:
+        return
+    for f in state.figures:
+        if f.unit != "board" or f.subject is not None:
+            continue
+        names = [name for (s, e), found in owners.items() if s <= f.start and f.end <= e for name in found]
+        if names:
+            assign(f, subject="、".join(dict.fromkeys(names)))
+
+
 def build_claims(state: RecapState, lex: Optional[Lexicon] = None) -> list[Claim]:
     lex = lex or lexicon()
     out, day = [], state.trading_date
@@ -394,4 +410,5 @@ class Claims(Component):
 
     def process(self, doc: Doc, state: RecapState) -> None:
         attribute(state, self.lex)
+        board_subjects(state)
         state.claims = build_claims(state, self.lex)

@@ -186,6 +186,8 @@ class Attribution:
         words = self.lex.subject_words.get(raw, _UNSEEN)
         if words is _UNSEEN:
             words = self.lex.subject_words[raw] = subject_words(self.lex, raw)
+        if words is None and names and raw.lstrip().startswith(names[0][0]):
+            words = (False, raw.strip())  # 比亚迪跌…: a name that starts like 比 (than)
         if words is None:
             return None
         examples, s = words

@@ -48,6 +48,8 @@ class StatusRules(RuleModel):
     promoted: str
     broken: str
     ended: str
+    attempt: str
+    failed: str
 
 
 class BoardRules(RuleModel):
@@ -89,7 +91,9 @@ class Grammar:
         self.promoted = re.compile(s.promoted)
         # Matched where a mention ends, from the start of any blanks before it (`status_at`): anchored
         # that way, a search over a long run of blanks does not retry the run from every position.
-        self.broken, self.ended = (re.compile(rf"(?<!\s)(?:{_expand(v, r.pieces)})") for v in (s.broken, s.ended))
+        self.broken, self.ended, self.failed = (re.compile(rf"(?<!\s)(?:{_expand(v, r.pieces)})")
+                                                for v in (s.broken, s.ended, s.failed))
+        self.attempt = re.compile(s.attempt)
         self.verb = re.compile(n.verbs)
         self.list_sep = re.compile(r"(?:、|/|和|与|及|以及)\s*$")
         self.ladder_open = re.compile(r"(?:^|\n)[ \t\u3000]*[【\[(（]?[ \t\u3000]*$")
@@ -454,8 +458,14 @@ def extract_boards(state: RecapState) -> list[Board]:
         tail = max(hit.end, name.end)
         if status is None:
             status = status_at(text, tail, g)
+        boards_count = hit.boards
+        if status is None and g.attempt.search(text, max(0, hit.start - 3), hit.start) \
+                and g.failed.match(text, _blanks_start(text, hit.end)):
+            if boards_count < 2:
+                continue
+            boards_count, status, rule = boards_count - 1, "ended", "board.attempt_failed"  # 冲击8连板失败
         s, e = view.back(min(name.start, hit.start), max(name.end, hit.end))
-        boards.append(state.mention(Board, s, e, company=name.name, code=name.code, boards=hit.boards,
+        boards.append(state.mention(Board, s, e, company=name.name, code=name.code, boards=boards_count,
                                     days=hit.days, status=status, rule=rule))
     return boards
 

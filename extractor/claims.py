@@ -196,6 +196,8 @@ def hold_opening_day(att: Attribution, carry: Carry, cs: int, matches) -> None:
         if before != "":
             return
         if kind == "day" and not m.group().startswith(("截", "到", "从", "自")):
+            if att.yesterday_against_today(m):
+                return  # 昨日我讲了…，而今日就见证了…: the day is still today
             carry.period = clean_period(m.group())
         elif kind == "span":
             close = _CLOSE_OF_DAY.fullmatch(m.group())  # 截至今日收盘: the day named holds

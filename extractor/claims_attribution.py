@@ -31,7 +31,7 @@ _NEW_HIGH = re.compile(r".{0,3}(?:新高|新低)")
 _DATELINE = re.compile(r"(?:电|讯|专讯|消息)")
 _TODAY = ("今日", "今天")
 _YESTERDAY = ("昨日", "昨天")
-_SAME_CLAUSE = re.compile(r"[^，,。；;！？!?\n]{0,12}")
+_TODAY_LATER = re.compile(r"[^。；;！？!?\n]{0,120}?(?:今日|今天)")  # later in the same sentence
 _DIGIT_OR_DAY = re.compile(r"\d|[今昨]")
 
 
@@ -409,18 +409,21 @@ class Attribution:
         of their own refer to it."""
         dateline = None
         text, periods = self.state.text, self.all_periods()
-        for i, m in enumerate(periods):
+        for m in periods:
             if self.period_kind(m) == "day" and self.lex.day_re.fullmatch(m.group()):
                 if dateline is None and _DATELINE.match(text, m.end()):
                     dateline = m.group()  # 台北22日电: the text may name the same day as it writes it (今天)
                     continue
-                if m.group() in _YESTERDAY and i + 1 < len(periods) and periods[i + 1].group() in _TODAY \
-                        and _SAME_CLAUSE.fullmatch(text, m.end(), periods[i + 1].start()):
+                if self.yesterday_against_today(m):
                     continue  # 昨日6连板今日跌停: yesterday set against the day the article is about
                 if dateline is None or m.group() in _TODAY:
                     return m.group()
                 break
         return dateline
+
+    def yesterday_against_today(self, m: re.Match) -> bool:
+        """昨日 with 今日 later in its sentence (昨日6连板今日跌停): a contrast, not the day in force."""
+        return m.group() in _YESTERDAY and _TODAY_LATER.match(self.state.text, m.end()) is not None
 
     def period_kind(self, m: re.Match) -> str:
         kind = self._period_kinds.get(m.span())

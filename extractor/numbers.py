@@ -182,6 +182,8 @@ class _Grammar:
         self.joiner = re.compile(rf"[ ]*(?:{_alt(b.joiners)})?[ ]*")
         # A gap between two numbers holds one of these where it can join them into a range.
         self.range_word_starts = frozenset(w[0] for w in [*rg["connectors"], *rg["between_join"]])
+        self.level_connectors, self.level_units = frozenset(rg["level_connectors"]), frozenset(rg["level_units"])
+        self.level_before = re.compile(rf"(?:{_alt(rg['level_before'])})[ ]*$")
         self.per = {k: Decimal(v) for k, v in r.percent.per.items()}
         # First/last characters of the words around a core: most numbers have none, skip the regex.
         before_words = [*b.low_prefix, *b.high_prefix, *b.exact_prefix, b.than, *r.approx["prefix"],
@@ -592,6 +594,10 @@ def _range(a: Number, b: Number, t: str, text: str, g: _Grammar) -> Optional[Num
     if not c:
         return None
     unit = c.group("unit")
+    if gap[c.end("unit") if unit else 0:].strip() in g.level_connectors and (
+            a.value > b.value
+            or (unit in g.level_units and g.level_before.search(t, max(0, a.start - 4), a.start))):
+        return None  # 减少20家至5家, 增加15家至80家: a change and the new level
     if unit and not t.startswith(unit, b.end):
         return None
     if re.match(r"[-/.]\d", t[b.end:b.end + 2]) or (a.start >= 2 and re.match(r"\d[-/.]", t[a.start - 2:a.start])):

@@ -135,7 +135,7 @@ class Affixes:
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（]\d{1,2}[)）]|[①-⑳]|[a-z][.、])\s*")
 _PEEL_CHARS = " \t\u3000、,，.。:：;；\"'“”‘’|*#-—>"
 _LEAD_MARKS = ("龙头", "龙一", "领涨股", "其中")
-_LABEL = re.compile(r"\s*(?:【[^【】\n]{1,10}】|\[[^\[\]\n]{1,10}\])\s*")
+_LABEL = re.compile(r"(?:【[^【】\n]{1,10}】|\[[^\[\]\n]{1,10}\])")
 
 MODALITY_ORDER = ("rumor", "estimate", "forecast", "opinion")
 NO_MODALITY = len(MODALITY_ORDER)  # the rank of no modality cue
@@ -221,9 +221,9 @@ class Lexicon:
         m = LIST_MARKER.match(s)
         if m:
             s = s[m.end():]
-        m = _LABEL.match(s)
-        if m and m.end() < len(s):
-            s = s[m.end():]  # 【收评】沪指…
+        m = _LABEL.match(s.lstrip())
+        if m and m.end() < len(s.lstrip()):
+            s = s.lstrip()[m.end():]  # 【收评】沪指…
         if "\n" in s.strip():
             return self._peel_by_patterns(s)
         for _ in range(12):

@@ -187,7 +187,8 @@ class Attribution:
         if words is _UNSEEN:
             words = self.lex.subject_words[raw] = subject_words(self.lex, raw)
         if words is None and names and raw.lstrip().startswith(names[0][0]):
-            words = (False, raw.strip())  # 比亚迪跌…: a name that starts like 比 (than)
+            # 比亚迪跌…: a name that starts like 比 (than), taken as written (peeling would drop its 比)
+            words = (False, raw.strip())
         if words is None:
             return None
         examples, s = words
@@ -252,13 +253,12 @@ class Attribution:
     def _without_predicate(self, s: str) -> str:
         """A known subject, or a list of companies, followed by a predicate (创业板更弹, 昆仑万维获资金
         加仓, 甲公司、乙公司均走出): the subject."""
-        known, companies = self.lex.canonical_subject, self.company_names
-        if s in known or s in companies:
+        known = self.lex.canonical_subject
+        if s in known or self._companies(s):
             return s
         for k in range(len(s) - 1, 1, -1):
             head = s[:k]
-            if head in known or head in companies or (
-                    "、" in head and all(part in companies for part in head.split("、"))):
+            if head in known or self._companies(head):
                 tail = self.tags(s[k:])
                 if tail and tail[0][1] in _PREDICATE_START:
                     return head
@@ -268,14 +268,17 @@ class Attribution:
     def _leading_companies(self, s: str) -> Optional[str]:
         """The company, or list of companies, a clause opens with (宁德时代发布公告), unless the
         words after make it a theme (宁德时代概念) or the clause reports what someone says."""
-        companies = self.company_names
         if self.lex.reporting_re.search(s):
             return None  # 某研究院分析师预测: a source, not what the figures are about
         for k in range(len(s), 1, -1):
-            head = s[:k]
-            if head in companies or ("、" in head and all(part in companies for part in head.split("、"))):
-                return None if _THEME_AFTER.match(s, k) else head
+            if self._companies(s[:k]):
+                return None if _THEME_AFTER.match(s, k) else s[:k]
         return None
+
+    def _companies(self, s: str) -> bool:
+        """`s` is a company named in the article, or a list of them (甲公司、乙公司)."""
+        companies = self.company_names
+        return s in companies or ("、" in s and all(part in companies for part in s.split("、")))
 
     def companies_in(self, a: int, b: int) -> list[tuple[str, str]]:
         """(surface, canonical name) of company mentions inside text[a:b]."""

@@ -221,9 +221,10 @@ class Lexicon:
         m = LIST_MARKER.match(s)
         if m:
             s = s[m.end():]
-        m = _LABEL.match(s.lstrip())
-        if m and m.end() < len(s.lstrip()):
-            s = s.lstrip()[m.end():]  # 【收评】沪指…
+        stripped = s.lstrip()
+        m = _LABEL.match(stripped)
+        if m and m.end() < len(stripped):
+            s = stripped[m.end():]  # 【收评】沪指…
         if "\n" in s.strip():
             return self._peel_by_patterns(s)
         for _ in range(12):

@@ -351,6 +351,7 @@ def _num(v: Optional[Decimal]):
 
 # ---------------------------------------------------------------- one number with its words
 _AMOUNT_END = re.compile(r"[0-9零一二三四五六七八九十两][万亿千百兆]*(?:元|美元|港元|欧元|日元|英镑)?$")
+_AMOUNT_END_CHARS = frozenset("万亿千百兆元")  # the last character of such an amount, tested first
 
 
 def _sign_ok(t: str, pos: int) -> bool:
@@ -361,8 +362,6 @@ def _sign_ok(t: str, pos: int) -> bool:
         return False
     return not (t[pos - 1] in _AMOUNT_END_CHARS and _AMOUNT_END.search(t, max(0, pos - 8), pos))
 
-
-_AMOUNT_END_CHARS = frozenset("万亿千百兆元")
 
 
 def _build(m: re.Match, t: str, text: str, g: _Grammar, min_start: int = 0) -> Optional[tuple[Number, int]]:
